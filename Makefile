@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm-sysevent: conformance suite for KVM_EXIT_SYSTEM_EVENT on x86_64.
+#
+#   make            build the tests (harness headers from KDIR= or Debian's
+#                   linux-source-6.12, extracted once into .cache/)
+#   make run        build and run the suite on this host (run_tests.sh)
+#   make check      the suite's own tests, then the suite on this host
+#
+# Knobs: V=1 (show commands), WERROR=0, KDIR=<kernel tree>, BUILD=<dir>,
+# STATIC=1 (static binaries, for initramfs use), SANITIZE=1 (ASan+UBSan into
+# build-san/).
+
+ARCH	?= x86_64
+V	?= 0
+WERROR	?= 1
+STATIC	?= 0
+SANITIZE ?= 0
+KDIR	?=
+
+ifeq ($(SANITIZE),1)
+BUILD	?= build-san
+else ifeq ($(STATIC),1)
+BUILD	?= build-static
+else
+BUILD	?= build
+endif
+
+ifeq ($(V),1)
+Q	:=
+E	:= @true
+else
+Q	:= @
+E	:= @printf '  %-8s %s\n'
+MAKEFLAGS += --no-print-directory
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+# ---------------------------------------------------------------------------
+# kselftest harness headers: from KDIR, or extracted from Debian's
+# linux-source-6.12 tarball. Never committed.
+CACHE		:= .cache
+ifneq ($(KDIR),)
+KSFT_DIR	:= $(KDIR)/tools/testing/selftests
+KSFT_STAMP	:= $(KSFT_DIR)/kselftest_harness.h
+KHDR_INCLUDES	:= $(if $(wildcard $(KDIR)/usr/include/linux/kvm.h),-isystem $(KDIR)/usr/include)
+else
+KSFT_TARBALL	:= $(firstword $(wildcard /usr/src/linux-source-6.12.tar.xz /usr/src/linux-source-6.12.tar.bz2))
+KSFT_DIR	:= $(CACHE)/kselftest
+KSFT_STAMP	:= $(KSFT_DIR)/kselftest_harness.h
+KHDR_INCLUDES	:=
+endif
+
+$(CACHE)/kselftest/kselftest_harness.h:
+ifeq ($(KSFT_TARBALL),)
+	@echo "error: kselftest_harness.h not found." >&2
+	@echo "  Install Debian's kernel source:  sudo apt-get install linux-source-6.12" >&2
+	@echo "  or point at a kernel tree:       make KDIR=/path/to/linux" >&2
+	@exit 2
+else
+	$(E) EXTRACT "kselftest harness from $(KSFT_TARBALL)"
+	$(Q)mkdir -p $(CACHE)/kselftest.tmp
+	$(Q)tar -xf $(KSFT_TARBALL) -C $(CACHE)/kselftest.tmp --strip-components=4 \
+		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.12/tools/testing/selftests/kselftest.h
+	$(Q)rm -rf $(CACHE)/kselftest && mv $(CACHE)/kselftest.tmp $(CACHE)/kselftest
+endif
+
+ifneq ($(KDIR),)
+$(KSFT_STAMP):
+	@echo "error: $(KSFT_STAMP) does not exist: is KDIR=$(KDIR) a kernel source tree?" >&2
+	@exit 2
+endif
+
+# ---------------------------------------------------------------------------
+CC		?= gcc
+WARNINGS	:= -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARNINGS	+= -Werror
+endif
+CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -I$(KSFT_DIR) $(KHDR_INCLUDES)
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=gnu11 $(WARNINGS) -MD -MP
+LDLIBS		+= -lrt
+ifeq ($(STATIC),1)
+LDFLAGS		+= -static
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+
+# The library: one object per line.
+LIB_SRCS	+= lib/kvm.c
+LIB_SRCS	+= lib/vm.c
+LIB_SRCS	+= lib/vcpu.c
+LIB_SRCS	+= lib/guest.c
+LIB_SRCS	+= lib/sev.c
+LIB_SRCS	+= lib/ghcb.c
+LIB_SRCS	+= lib/sysevent.c
+LIB_SRCS	+= lib/model.c
+LIB_SRCS	+= lib/suite.c
+LIB_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIBSUITE	:= $(BUILD)/lib/libsysevent.a
+
+# The tests run by run_tests.sh: one per line.
+TEST_PROGS	+= $(ARCH)/sev_es_term_test
+TEST_PROGS	+= $(ARCH)/system_event_legacy_test
+TEST_PROGS	+= $(ARCH)/ghcb_nonsev_test
+
+# Helpers run by run_tests.sh, not tests.
+TOOL_PROGS	+= tools/host_inventory
+
+# The suite's own unit tests (make check).
+UNIT_PROGS	+= tests/unit/ghcb_codec_test
+UNIT_PROGS	+= tests/unit/oracle_test
+
+ALL_PROGS	:= $(TEST_PROGS) $(TOOL_PROGS) $(UNIT_PROGS)
+BINS		:= $(addprefix $(BUILD)/,$(ALL_PROGS))
+
+all: $(BINS)
+
+$(BUILD)/%.o: %.c | $(KSFT_STAMP)
+	$(E) CC "$@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBSUITE): $(LIB_OBJS)
+	$(E) AR "$@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/%: $(BUILD)/%.o $(LIBSUITE)
+	$(E) LINK "$@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(LIBSUITE) $(LDLIBS)
+
+# Keep intermediate objects (they are the incremental build).
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------
+# Running. run_tests.sh finds the binaries under $(BUILD).
+RUN_ARGS ?=
+run: all
+	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/latest $(RUN_ARGS)
+
+# make check runs every step in CHECK_STEPS through tests/check.sh, which
+# prints each step's count line and, last, the sum of them all. Each step is
+# a make target whose last line of output is `N passed, N failed[, N skipped]`.
+CHECK_STEPS	+= check-unit
+CHECK_STEPS	+= check-suite
+
+check: all
+	$(Q)./tests/check.sh $(CHECK_STEPS)
+
+check-unit: all
+	$(Q)./tests/run_unit.sh $(addprefix $(BUILD)/,$(UNIT_PROGS))
+
+check-suite: all
+	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/check-suite
+
+# Feature fragments (reporter, kernel tools, benchmark, robustness) add
+# their own targets and CHECK_STEPS.
+-include report/report.mk
+-include kernel/kernel.mk
+-include bench/bench.mk
+-include tests/robust.mk
+
+clean:
+	$(E) CLEAN "$(BUILD)"
+	$(Q)rm -rf build build-static build-san
+
+distclean: clean
+	$(Q)rm -rf $(CACHE) results
+
+help:
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+
+.PHONY: all run check check-unit check-suite clean distclean help
