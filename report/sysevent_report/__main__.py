@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`python3 -m sysevent_report`: what report/kvm-sysevent-report runs."""
+
+import sys
+
+try:
+    import tap.parser  # noqa: F401  (Debian python3-tap)
+except ImportError:
+    sys.stderr.write("kvm-sysevent-report: error: this Python (%s) cannot import tappy; "
+                     "install Debian's python3-tap and run report/kvm-sysevent-report, "
+                     "which uses Debian's /usr/bin/python3\n" % sys.executable)
+    sys.exit(2)
+
+from .cli import entry  # noqa: E402
+
+sys.exit(entry())

@@ -1,0 +1,190 @@
+# SPDX-License-Identifier: GPL-2.0
+"""kvm-sysevent-report: summaries, JUnit, KCIDB, HTML and comparisons of KTAP results."""
+
+import argparse
+import os
+import sys
+import tempfile
+
+from . import compare, html, junit, kcidb, summary
+from .ktap import MalformedInput
+from .resultset import InputError, load
+
+PROG = "kvm-sysevent-report"
+MAX_WARNINGS = 20
+
+EPILOG = """\
+INPUT is a result-set directory written by `run_tests.sh -o DIR`, a KTAP file
+(a test binary's stream, run_tests.sh's combined stream, or kselftest's
+run_kselftest.sh output) or `-` for standard input.
+
+exit status:
+  0  done (summary: no failure; compare: nothing newly failing)
+  1  summary: some result failed; compare: something newly fails
+  2  bad usage, an input that cannot be read, or malformed KTAP (the message
+     names the line); with --strict also any input warning
+  3  internal error (set KVM_SYSEVENT_REPORT_DEBUG=1 for the traceback)
+"""
+
+
+class Fatal(Exception):
+    pass
+
+
+def _parser():
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--strict", action="store_true",
+                        help="treat input warnings (contract deviations) as errors")
+    common.add_argument("-q", "--quiet", action="store_true", help="do not print input warnings")
+    p = argparse.ArgumentParser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Report on kvm-sysevent KTAP results: terminal summary, JUnit XML, "
+                    "KCIDB v5.3 JSON, a self-contained HTML report, and comparisons.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    s = sub.add_parser("summary", parents=[common], help="counts, failures, skips by reason",
+                       description="Print counts, failures with the oracle's deviation lines "
+                                   "and skips grouped by reason.")
+    s.add_argument("inputs", nargs="+", metavar="INPUT")
+
+    j = sub.add_parser("junit", parents=[common], help="JUnit XML (GitLab, Jenkins)",
+                       description="Write JUnit XML: one testsuite per binary.")
+    j.add_argument("input", metavar="INPUT")
+    j.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+
+    k = sub.add_parser("kcidb", parents=[common], help="KCIDB v5.3 JSON",
+                       description="Write KCIDB v5.3 JSON tests. Results of the software "
+                                   "model are left out: they are not kernel results.")
+    k.add_argument("input", metavar="INPUT")
+    k.add_argument("--origin", required=True, help="KCIDB origin, [a-z0-9_]+")
+    k.add_argument("--build-id", help="build id (default: <origin>:kernel_<release>)")
+    k.add_argument("--path-prefix", default="kvm_sysevent",
+                   help="test path prefix (default: kvm_sysevent)")
+    k.add_argument("--run-id", help="id part for this run (default: a hash of the result set)")
+    k.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
+
+    h = sub.add_parser("html", parents=[common], help="self-contained HTML report",
+                       description="Write a self-contained HTML report (no JavaScript).")
+    h.add_argument("input", metavar="INPUT")
+    h.add_argument("-o", "--output",
+                   help="output file (default: DIR/report.html for a result set)")
+
+    c = sub.add_parser("compare", parents=[common], help="compare two or more runs",
+                       description="Compare runs side by side: newly failing, newly passing, "
+                                   "changed skip reasons.")
+    c.add_argument("inputs", nargs="+", metavar="INPUT")
+    return p
+
+
+def _load(arg, args):
+    try:
+        run = load(arg)
+    except MalformedInput as exc:
+        raise Fatal(f"{exc}") from None
+    except InputError as exc:
+        raise Fatal(str(exc)) from None
+    except OSError as exc:
+        raise Fatal(f"{exc.filename or arg}: {exc.strerror or exc}") from None
+    warnings = list(run.problems.format())
+    if warnings and not args.quiet:
+        for line in warnings[:MAX_WARNINGS]:
+            print(f"{PROG}: {line}", file=sys.stderr)
+        if len(warnings) > MAX_WARNINGS:
+            print(f"{PROG}: {run.source}: {len(warnings) - MAX_WARNINGS} more warnings",
+                  file=sys.stderr)
+    if warnings and args.strict:
+        raise Fatal(f"{run.source}: {len(warnings)} input warning(s) and --strict")
+    return run
+
+
+def _write(path, text):
+    if path in (None, "-"):
+        sys.stdout.write(text)
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".report-", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise Fatal(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    cmd = args.command
+    if cmd == "summary":
+        runs = [_load(a, args) for a in args.inputs]
+        failed = False
+        for i, run in enumerate(runs):
+            if i:
+                sys.stdout.write("\n")
+            sys.stdout.write(summary.render(run))
+            failed |= run.failed
+        return 1 if failed else 0
+    if cmd == "compare":
+        if len(args.inputs) < 2:
+            raise Fatal("compare needs two or more inputs")
+        runs = [_load(a, args) for a in args.inputs]
+        text, newly_failing = compare.render(runs)
+        sys.stdout.write(text)
+        return 1 if newly_failing else 0
+    run = _load(args.input, args)
+    if cmd == "junit":
+        _write(args.output, junit.render(run))
+        return 0
+    if cmd == "kcidb":
+        try:
+            text, left_out = kcidb.render(run, args.origin, build_id=args.build_id,
+                                          path_prefix=args.path_prefix, rid=args.run_id)
+        except kcidb.KcidbError as exc:
+            raise Fatal(str(exc)) from None
+        if left_out:
+            print(f"{PROG}: {left_out} result(s) of the software model left out "
+                  "(not kernel results)", file=sys.stderr)
+        _write(args.output, text)
+        return 0
+    if cmd == "html":
+        out = args.output
+        if out is None:
+            if run.kind != "result-set":
+                raise Fatal("html: give -o FILE for a KTAP file or stdin")
+            out = os.path.join(run.path, "report.html")
+        _write(out, html.render(run))
+        if out != "-":
+            print(f"HTML report: {os.path.abspath(out)}")
+        return 0
+    raise Fatal(f"unknown command {cmd}")
+
+
+def entry(argv=None):
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8", errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    try:
+        return main(argv)
+    except Fatal as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 1
+    except RecursionError:
+        print(f"{PROG}: error: input nested too deeply", file=sys.stderr)
+        return 2
+    except Exception as exc:  # never a traceback for users
+        if os.environ.get("KVM_SYSEVENT_REPORT_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} "
+              "(set KVM_SYSEVENT_REPORT_DEBUG=1 for details)", file=sys.stderr)
+        return 3

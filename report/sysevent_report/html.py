@@ -1,0 +1,269 @@
+# SPDX-License-Identifier: GPL-2.0
+"""A self-contained HTML report: inline CSS, no JavaScript, every text escaped.
+
+Sections: run and host inventory, binaries, failures with their deviations,
+skips by reason, the results table and one heatmap per exhaustive-sweep mode
+(16 reason-code sets x 256 codes). When any result comes from the software
+model, a banner saying so sits at the top of the page and is repeated on
+every printed page, and each model row carries a `model` mark.
+"""
+
+import html
+import re
+from collections import OrderedDict
+
+from .resultset import INVENTORY_KEYS, MODEL_NOTE
+
+_CTRL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def e(text):
+    """Escape for HTML text and attribute values."""
+    return html.escape(_CTRL.sub("\ufffd", str(text)), quote=True)
+
+
+CSS = """
+:root { --pass: #2e7d32; --fail: #c62828; --skip: #9e9e9e; --none: #eceff1; --xf: #6a1b9a; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "DejaVu Sans", sans-serif; margin: 0;
+       color: #1b1b1b; background: #fafafa; }
+main { padding: 0 1.5rem 2rem; max-width: 1400px; }
+h1 { font-size: 1.5rem; margin: 1rem 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 1.6rem 0 .5rem; border-bottom: 1px solid #ccc; }
+h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
+table { border-collapse: collapse; background: #fff; }
+th, td { border: 1px solid #ddd; padding: .2rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+code, pre, .mono { font-family: "DejaVu Sans Mono", monospace; font-size: 12.5px; }
+pre { margin: .2rem 0; white-space: pre-wrap; word-break: break-all; }
+.counts span { display: inline-block; margin-right: 1rem; font-weight: 600; }
+.st { display: inline-block; min-width: 4.5em; text-align: center; border-radius: 3px;
+      color: #fff; padding: 0 .35em; font-weight: 600; font-size: 12px; }
+.st-pass { background: var(--pass); } .st-fail, .st-xpass { background: var(--fail); }
+.st-skip { background: var(--skip); } .st-xfail { background: var(--xf); }
+.st-timeout, .st-crash, .st-error, .st-missing { background: #e65100; }
+.model-banner { position: sticky; top: 0; z-index: 2; background: #fff3cd; color: #5c4400;
+                border-bottom: 3px solid #e0a800; padding: .5rem 1.5rem; font-weight: 700; }
+.model { display: inline-block; background: #fff3cd; color: #5c4400; border: 1px solid #e0a800;
+         border-radius: 3px; padding: 0 .3em; font-size: 11px; font-weight: 700; }
+.kernel-banner { background: #e8f5e9; border-bottom: 3px solid var(--pass); padding: .5rem 1.5rem; }
+.dev { color: #8e0000; }
+.heat { border-collapse: collapse; table-layout: fixed; }
+.heat td, .heat th { border: 0; padding: 0; }
+.heat td.c { width: 4px; height: 14px; }
+.heat td.p { background: var(--pass); } .heat td.f { background: var(--fail); }
+.heat td.s { background: var(--skip); } .heat td.n { background: var(--none); }
+.heat th.row { font-weight: 400; padding-right: .4rem; white-space: nowrap; font-size: 12px; }
+.heat th.col { font-weight: 400; font-size: 10px; text-align: left; height: 1.2em;
+               overflow: visible; white-space: nowrap; }
+.heat td.note { padding-left: .5rem; font-size: 12px; white-space: nowrap; }
+.legend span { display: inline-block; margin-right: 1rem; }
+.legend i { display: inline-block; width: 12px; height: 12px; vertical-align: middle;
+            margin-right: .3rem; }
+.muted { color: #666; }
+@media print {
+  .model-banner { position: fixed; top: 0; left: 0; right: 0; }
+  main { margin-top: 3rem; }
+}
+"""
+
+STATUS_LABEL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "xfail": "XFAIL",
+                "xpass": "XPASS", "timeout": "TIMEOUT", "crash": "CRASH", "error": "ERROR",
+                "missing": "MISSING"}
+
+
+def badge(status):
+    return f'<span class="st st-{e(status)}">{e(STATUS_LABEL.get(status, status))}</span>'
+
+
+def model_mark(obj):
+    return ' <span class="model" title="' + e(MODEL_NOTE) + '">model</span>' if obj.model else ""
+
+
+def _inventory(run, w):
+    w('<h2 id="inventory">Host inventory</h2>')
+    if not run.inventory:
+        w('<p class="muted">No inventory.txt: this input is a bare KTAP stream.</p>')
+        return
+    w('<table class="inventory"><tbody>')
+    known = {k for k, _ in INVENTORY_KEYS}
+    rows = [(label, k) for k, label in INVENTORY_KEYS if k in run.inventory]
+    rows += [(k, k) for k in run.inventory if k not in known]
+    for label, k in rows:
+        w(f'<tr><th>{e(label)}</th><td class="mono" data-key="{e(k)}">'
+          f'{e(run.inventory[k])}</td></tr>')
+    w('</tbody></table>')
+
+
+def _grid(g, w):
+    gid = re.sub(r"[^A-Za-z0-9_-]", "_", f"{g.binary}-{g.mode}")
+    t = g.totals()
+    w(f'<h3 id="heatmap-{e(gid)}">{e(g.binary)}: mode {e(g.mode)}{model_mark(g)}</h3>')
+    w(f'<p>{t["p"]} pass, {t["f"]} fail, {t["s"]} skip, {t["n"]} not run, of 16 sets x 256 '
+      'reason codes.</p>')
+    w(f'<table class="heat" data-mode="{e(g.mode)}" aria-label="reason-code grid">')
+    w('<thead><tr><th></th>')
+    for col in range(0, 256, 16):
+        w(f'<th class="col" colspan="16">0x{col:02x}</th>')
+    w('<th></th></tr></thead><tbody>')
+    names = {"p": "pass", "f": "fail", "s": "skip", "n": "not run"}
+    for nset, row in enumerate(g.rows):
+        cells = "".join(f'<td class="c {c}" title="set {nset} code 0x{code:02x}: {names[c]}"></td>'
+                        for code, c in enumerate(row))
+        w(f'<tr><th class="row">set {nset}</th>{cells}<td class="note">{e(g.notes[nset])}</td>'
+          '</tr>')
+    w('</tbody></table>')
+    fails = []
+    for nset, row in enumerate(g.rows):
+        codes = [code for code, c in enumerate(row) if c == "f"]
+        if codes:
+            fails.append((nset, _ranges(codes)))
+    if fails:
+        w('<p>Failing codes: ' + "; ".join(f"set {n}: <code>{e(r)}</code>" for n, r in fails)
+          + '</p>')
+
+
+def _ranges(codes):
+    out = []
+    start = prev = codes[0]
+    for c in codes[1:] + [None]:
+        if c is not None and c == prev + 1:
+            prev = c
+            continue
+        out.append(f"0x{start:02x}" if start == prev else f"0x{start:02x}-0x{prev:02x}")
+        if c is not None:
+            start = prev = c
+    return ",".join(out)
+
+
+def render(run):
+    out = []
+    w = out.append
+    p, f, s = run.counts()
+    title = f"kvm-sysevent report: {run.source}"
+    w('<!DOCTYPE html>')
+    w('<html lang="en"><head><meta charset="utf-8">')
+    w('<meta name="viewport" content="width=device-width, initial-scale=1">')
+    w(f'<title>{e(title)}</title>')
+    w(f'<style>{CSS}</style></head><body>')
+    if run.any_model:
+        models = [b for b in run.binaries if b.model]
+        backends = ", ".join(OrderedDict.fromkeys(b.backend for b in models))
+        scope = ("Every result on this page" if run.all_model else
+                 f"{len(models)} of {len(run.binaries)} binaries (marked model)")
+        w(f'<div class="model-banner" id="model-banner">Software model, not a kernel result: '
+          f'{e(scope)} ran on backend {e(backends)}.</div>')
+    else:
+        w(f'<div class="kernel-banner" id="kernel-banner">Backend: {e(", ".join(run.backends()))}'
+          '</div>')
+    w('<main>')
+    w(f'<h1>{e(title)}</h1>')
+    w(f'<p class="counts" id="counts"><span>{p} passed</span><span>{f} failed</span>'
+      f'<span>{s} skipped</span></p>')
+    w('<h2 id="run">Run</h2><table class="run"><tbody>')
+    facts = [
+        ("suite revision", run.info("suite_revision")),
+        ("kernel", f"{run.info('kernel_release')} ({run.info('kernel_under_test', 'host')})"),
+        ("date", run.info("date")),
+        ("ABI profile", ", ".join(run.abi_profiles())),
+        ("backend", ", ".join(run.backends())),
+        ("input", run.source),
+    ]
+    if run.summary_line is not None:
+        facts.append(("runner's summary", run.summary_line))
+    for k, v in facts:
+        w(f'<tr><th>{e(k)}</th><td class="mono" id="run-{e(k.replace(" ", "-"))}">{e(v)}</td></tr>')
+    w('</tbody></table>')
+    _inventory(run, w)
+
+    w('<h2 id="binaries">Binaries</h2>')
+    w('<table class="binaries"><thead><tr><th>binary</th><th>result</th><th>pass</th>'
+      '<th>fail</th><th>skip</th><th>ABI profile</th><th>backend</th><th>exit</th>'
+      '<th>notes</th></tr></thead><tbody>')
+    for b in run.binaries:
+        bp, bf, bs = b.counts()
+        ex = ""
+        if b.exit:
+            ex = f"exit={b.exit.get('exit', '?')} signal={b.exit.get('signal', '-')}"
+            if b.seconds is not None:
+                ex += f" {b.seconds:g}s"
+        notes = "; ".join(([b.reason] if b.reason else []) + b.notes)
+        w(f'<tr><td class="mono">{e(b.name)}{model_mark(b)}</td><td>{badge(b.status)}</td>'
+          f'<td>{bp}</td><td>{bf}</td><td>{bs}</td><td>{e(b.abi_profile)}</td>'
+          f'<td>{e(b.backend)}</td><td class="mono">{e(ex)}</td><td>{e(notes)}</td></tr>')
+    w('</tbody></table>')
+
+    failures = [(b, c) for b in run.binaries for c in b.cases if c.failed]
+    w(f'<h2 id="failures">Failures ({len(failures)})</h2>')
+    if not failures:
+        w('<p class="muted">No failing result.</p>')
+    for b, c in failures:
+        w(f'<h3 class="failure mono">{e(b.name)}: {e(c.name)} {badge(c.status)}{model_mark(c)}'
+          '</h3>')
+        if c.deviations:
+            w('<table class="deviations"><thead><tr><th>field</th><th>expected</th>'
+              '<th>actual</th><th>diagnosis</th></tr></thead><tbody>')
+            for d in c.deviations:
+                w(f'<tr class="dev"><td class="mono">{e(d.field)}</td><td class="mono">'
+                  f'{e(d.expected)}</td><td class="mono">{e(d.actual)}</td>'
+                  f'<td>{e(d.diagnosis)}</td></tr>')
+            w('</tbody></table>')
+        else:
+            tail = [t for t in c.diagnostics if t.strip()][-10:]
+            if tail:
+                w('<pre>' + e("\n".join(tail)) + '</pre>')
+
+    skips = OrderedDict()
+    for b in run.binaries:
+        if b.status == "skip" and not b.cases:
+            skips.setdefault(b.reason or "(no reason given)", []).append((b, f"{b.name} (binary)"))
+        for c in b.cases:
+            if c.status == "skip":
+                skips.setdefault(c.reason or "(no reason given)", []).append((c, c.name))
+    w(f'<h2 id="skips">Skips by reason ({sum(len(v) for v in skips.values())})</h2>')
+    if skips:
+        w('<table class="skips"><thead><tr><th>reason</th><th>count</th><th>results</th></tr>'
+          '</thead><tbody>')
+        for reason, items in sorted(skips.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            names = ", ".join(e(n) + model_mark(o) for o, n in items)
+            w(f'<tr><td>{e(reason)}</td><td>{len(items)}</td><td class="mono">{names}</td></tr>')
+        w('</tbody></table>')
+    else:
+        w('<p class="muted">Nothing skipped.</p>')
+
+    w('<h2 id="heatmaps">Exhaustive reason sweep</h2>')
+    grids = run.grids()
+    if not grids:
+        w('<p class="muted">This result set has no exhaustive sweep '
+          '(<code>sev_es_term_test --exhaustive</code>).</p>')
+    else:
+        w('<p class="legend"><span><i style="background:var(--pass)"></i>pass</span>'
+          '<span><i style="background:var(--fail)"></i>fail</span>'
+          '<span><i style="background:var(--skip)"></i>skip</span>'
+          '<span><i style="background:var(--none);border:1px solid #ccc"></i>not run</span>'
+          ' Rows: reason-code set 0..15; columns: reason code 0x00..0xff.</p>')
+        for g in grids:
+            _grid(g, w)
+
+    w('<h2 id="results">All results</h2>')
+    w('<table class="results" id="results-table"><thead><tr><th>binary</th><th>test</th>'
+      '<th>result</th><th>reason / directive</th><th>deviations</th></tr></thead><tbody>')
+    for b in run.binaries:
+        for c in b.cases:
+            devs = "".join(f'<pre class="dev">{e(d.raw)}</pre>' for d in c.deviations)
+            w(f'<tr class="r-{e(c.status)}"><td class="mono">{e(b.name)}</td>'
+              f'<td class="mono">{e(c.name)}{model_mark(c)}</td><td>{badge(c.status)}</td>'
+              f'<td>{e(c.reason or c.directive)}</td><td>{devs}</td></tr>')
+        if not b.cases:
+            w(f'<tr class="r-{e(b.status)}"><td class="mono">{e(b.name)}</td>'
+              f'<td class="muted">(whole binary){model_mark(b)}</td><td>{badge(b.status)}</td>'
+              f'<td>{e(b.reason or b.directive)}</td><td></td></tr>')
+    w('</tbody></table>')
+    if run.problems and run.problems.warnings:
+        w(f'<h2 id="warnings">Input warnings ({len(run.problems.warnings)})</h2><pre>'
+          + e("\n".join(run.problems.format())) + '</pre>')
+    w(f'<p class="muted">{p} passed, {f} failed, {s} skipped. Generated by kvm-sysevent-report.'
+      + (f' {e(MODEL_NOTE.capitalize())}: results marked model.' if run.any_model else '')
+      + '</p>')
+    w('</main></body></html>')
+    return "\n".join(out) + "\n"

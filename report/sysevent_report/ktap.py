@@ -1,0 +1,416 @@
+# SPDX-License-Identifier: GPL-2.0
+"""KTAP v1 parsing: tappy classifies the lines, this module does the rest.
+
+tappy (Debian python3-tap) recognises flat TAP result, plan, diagnostic and
+bail-out lines. It does not know the `KTAP version` line, indented subtests,
+kselftest's `# `-prefixed subtests, the XFAIL/XPASS/TIMEOUT/ERROR directives,
+or undecodable bytes, so those are handled here. The result is a tree of
+Level (one KTAP document) and Result (one result line, possibly with a
+child Level).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from tap.parser import Parser
+
+VERSION_RE = re.compile(r"^(KTAP|TAP) version (\d+)\s*$")
+RESULT_RE = re.compile(r"^(not )?ok(?=\s|$)")
+PLAN_RE = re.compile(r"^1\.\.(\d+)(\s|$)")
+# Directive keywords: exact words; SKIP and TODO also in lower case, kselftest
+# prints `error` in lower case.
+DIRECTIVE_RE = re.compile(
+    r"^(?P<kw>SKIP|skip|Skip|XFAIL|XPASS|TIMEOUT|ERROR|error|CRASH|TODO|todo)(?=\s|$)\s*(?P<rest>.*)$")
+SELFTESTS_PREFIX_RE = re.compile(r"^selftests:\s*[^:\s]+:\s*")
+
+KNOWN_VERSIONS = {("KTAP", 1), ("KTAP", 2), ("TAP", 13), ("TAP", 14)}
+MAX_DEPTH = 8
+
+# Statuses of a result, and how they count.
+PASSED = ("pass", "xfail")
+FAILED = ("fail", "xpass", "timeout", "error", "crash", "missing")
+SKIPPED = ("skip",)
+
+
+class MalformedInput(Exception):
+    """Input that cannot be reported on; carries the source and line number."""
+
+    def __init__(self, source, lineno, message):
+        super().__init__(message)
+        self.source = source
+        self.lineno = lineno
+        self.message = message
+
+    def __str__(self):
+        where = self.source if self.lineno is None else f"{self.source}:{self.lineno}"
+        return f"{where}: {self.message}"
+
+
+class Problems:
+    """Warnings collected while reading one input."""
+
+    def __init__(self, source):
+        self.source = source
+        self.warnings = []
+
+    def warn(self, lineno, message):
+        self.warnings.append((lineno, message))
+
+    def error(self, lineno, message):
+        raise MalformedInput(self.source, lineno, message)
+
+    def format(self):
+        for lineno, message in self.warnings:
+            where = self.source if lineno is None else f"{self.source}:{lineno}"
+            yield f"{where}: warning: {message}"
+
+
+@dataclass
+class Deviation:
+    field: str
+    expected: str
+    actual: str
+    diagnosis: str = ""
+    raw: str = ""
+    lineno: int = 0
+
+
+@dataclass
+class Sweep:
+    mode: str
+    set: int
+    passed: int
+    failed: int
+    failed_codes: frozenset
+    raw: str = ""
+    lineno: int = 0
+
+
+@dataclass
+class Result:
+    ok: bool
+    number: int
+    name: str
+    status: str
+    reason: str = ""
+    directive: str = ""
+    lineno: int = 0
+    diagnostics: list = field(default_factory=list)
+    deviations: list = field(default_factory=list)
+    sweeps: list = field(default_factory=list)
+    children: "Level" = None
+
+
+@dataclass
+class Level:
+    version: str = ""
+    version_lineno: int = 0
+    plan: int = None
+    plan_lineno: int = 0
+    plan_skip: str = None
+    header: dict = field(default_factory=dict)
+    results: list = field(default_factory=list)
+    trailer: list = field(default_factory=list)
+    bail: str = None
+    bail_lineno: int = 0
+    preamble: int = 0
+    last_lineno: int = 0
+    orphan_lineno: int = 0
+
+    @property
+    def missing(self):
+        if self.plan is None or self.plan_skip is not None:
+            return 0
+        return max(0, self.plan - len(self.results))
+
+
+DEVIATION_RE = re.compile(
+    r'^deviation:\s+field=(?P<field>\S+)\s+expected=(?P<expected>.*?)\s+actual=(?P<actual>.*?)'
+    r'(?:\s+diagnosis="(?P<diagnosis>[^"]*)")?\s*$')
+SWEEP_RE = re.compile(
+    r"^sweep:\s+mode=(?P<mode>[A-Za-z0-9_-]+)\s+set=(?P<set>\d+)\s+pass=(?P<passed>\d+)\s+"
+    r"fail=(?P<failed>\d+)\s+failed_codes=(?P<codes>\S*)\s*$")
+CODE_RE = re.compile(r"^0x([0-9a-fA-F]{1,2})(?:-0x([0-9a-fA-F]{1,2}))?$")
+SWEEP_SETS = 16
+SWEEP_CODES = 256
+
+
+def parse_codes(text):
+    """`0x00-0x0f,0x42` -> frozenset of ints; ValueError when malformed."""
+    codes = set()
+    if not text:
+        return frozenset()
+    for part in text.split(","):
+        m = CODE_RE.match(part)
+        if not m:
+            raise ValueError(f"bad reason code '{part}'")
+        lo = int(m.group(1), 16)
+        hi = int(m.group(2), 16) if m.group(2) else lo
+        if hi < lo:
+            raise ValueError(f"bad reason code range '{part}'")
+        codes.update(range(lo, hi + 1))
+    return frozenset(codes)
+
+
+def decode_lines(data, problems):
+    """Bytes -> list of (lineno, text). Undecodable bytes and NULs are replaced."""
+    lines = []
+    bad = 0
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    if not data:
+        return lines
+    for lineno, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            bad += 1
+            if bad <= 3:
+                problems.warn(lineno, "bytes that are not UTF-8 (replaced)")
+        if "\r" in text:
+            text = text.rstrip("\r").replace("\r", " ")
+        if "\0" in text:
+            text = text.replace("\0", "\ufffd")
+        lines.append((lineno, text))
+    if bad > 3:
+        problems.warn(None, f"{bad} lines with bytes that are not UTF-8 in all (replaced)")
+    return lines
+
+
+def strip_hash(text):
+    """Remove one kselftest prefix (`# `, or a bare `#`)."""
+    if text.startswith("# "):
+        return text[2:]
+    return text[1:]
+
+
+def classify_directive(ok, text):
+    """Directive text after `#` -> (status, reason)."""
+    m = DIRECTIVE_RE.match(text)
+    if not m:
+        return ("pass" if ok else "fail"), ""
+    kw = m.group("kw").upper()
+    rest = m.group("rest").strip()
+    if kw == "SKIP":
+        return "skip", rest
+    if kw == "XFAIL":
+        return "xfail", rest
+    if kw == "XPASS":
+        return "xpass", rest
+    if kw == "TODO":
+        return ("xpass" if ok else "xfail"), rest
+    if ok:
+        # TIMEOUT, ERROR and CRASH only mean something on `not ok`.
+        return "pass", rest
+    return {"TIMEOUT": "timeout", "ERROR": "error", "CRASH": "crash"}[kw], rest
+
+
+class _LevelParser:
+    def __init__(self, problems, tappy):
+        self.problems = problems
+        self.tappy = tappy
+
+    def parse(self, lines, depth):
+        lvl = Level()
+        n = len(lines)
+        i = 0
+        while i < n and not VERSION_RE.match(lines[i][1]):
+            i += 1
+        if i == n:
+            return None
+        lvl.preamble = i
+        lineno, text = lines[i]
+        m = VERSION_RE.match(text)
+        lvl.version = f"{m.group(1)} version {m.group(2)}"
+        lvl.version_lineno = lineno
+        if (m.group(1), int(m.group(2))) not in KNOWN_VERSIONS:
+            self.problems.warn(lineno, f"unknown version line '{text.strip()}', read as KTAP 1")
+        lvl.last_lineno = lines[-1][0]
+        i += 1
+
+        pending = []        # diagnostics since the last result
+        child = None        # (lineno, lines) of a subtest block waiting for its result
+        seen_results = False
+        closed = False      # a plan after the results ends the level
+        while i < n:
+            lineno, text = lines[i]
+            # An indented subtest: everything up to the next result line of this level.
+            if text.startswith("  ") and VERSION_RE.match(text[2:]):
+                j = i
+                block = []
+                while j < n and not RESULT_RE.match(lines[j][1]):
+                    t = lines[j][1]
+                    block.append((lines[j][0], t[2:] if t.startswith("  ") else t))
+                    j += 1
+                child = self._set_child(child, (lineno, block))
+                i = j
+                continue
+            # A kselftest-style subtest: `# `-prefixed lines holding a version line.
+            if text.startswith("#") and VERSION_RE.match(strip_hash(text)):
+                j = i
+                block = []
+                while j < n and lines[j][1].startswith("#"):
+                    block.append((lines[j][0], strip_hash(lines[j][1])))
+                    j += 1
+                child = self._set_child(child, (lineno, block))
+                i = j
+                continue
+            i += 1
+            if VERSION_RE.match(text):
+                self.problems.error(lineno, "a second version line at the same level "
+                                    "(concatenated streams?)")
+            if RESULT_RE.match(text):
+                if closed:
+                    self.problems.error(lineno, "a result after the closing plan line")
+                res = self._result(text, lineno, pending, child, depth, lvl)
+                pending, child = [], None
+                lvl.results.append(res)
+                seen_results = True
+                continue
+            if PLAN_RE.match(text):
+                self._plan(text, lineno, lvl, seen_results)
+                closed = seen_results
+                continue
+            if text.startswith("Bail out!"):
+                if lvl.bail is None:
+                    lvl.bail = text[len("Bail out!"):].strip()
+                    lvl.bail_lineno = lineno
+                pending.append((lineno, text))
+                continue
+            if text.startswith("#"):
+                diag = strip_hash(text)
+                if not seen_results:
+                    self._header(diag, lvl)
+                pending.append((lineno, diag))
+                continue
+            # KTAP allows unknown lines anywhere; keep them with the diagnostics.
+            pending.append((lineno, text))
+        lvl.trailer = pending
+        if child is not None:
+            lvl.orphan_lineno = child[0]
+            self.problems.warn(child[0], "subtest output with no result line after it "
+                               "(stream truncated?)")
+        return lvl
+
+    def _set_child(self, child, new):
+        if child is not None:
+            self.problems.warn(child[0], "subtest output with no result line after it")
+        return new
+
+    def _plan(self, text, lineno, lvl, seen_results):
+        line = self.tappy.parse_line(text)
+        if lvl.plan is not None:
+            self.problems.error(lineno, "a second plan line at the same level")
+        count = int(PLAN_RE.match(text).group(1))
+        lvl.plan = count
+        lvl.plan_lineno = lineno
+        if line.category == "plan" and line.skip:
+            lvl.plan_skip = (line.directive.reason or "").strip()
+            if count != 0:
+                self.problems.warn(lineno, f"a skip plan with {count} tests")
+        elif line.category != "plan":
+            self.problems.warn(lineno, f"unexpected text after the plan: '{text}'")
+        if seen_results and lvl.results and count < len(lvl.results):
+            self.problems.error(lineno, f"plan 1..{count} but {len(lvl.results)} results before it")
+
+    @staticmethod
+    def _header(diag, lvl):
+        if diag.startswith("kvm-sysevent: "):
+            lvl.header.setdefault("binary", diag[len("kvm-sysevent: "):].strip())
+        elif diag.startswith("kvm-sysevent "):
+            m = re.match(r"^kvm-sysevent (\S+) on (\S+)", diag)
+            if m:
+                lvl.header.setdefault("suite_revision", m.group(1))
+                lvl.header.setdefault("kernel_release", m.group(2))
+        elif diag.startswith("abi-profile: "):
+            lvl.header.setdefault("abi_profile", diag[len("abi-profile: "):].strip())
+        elif diag.startswith("backend: "):
+            lvl.header.setdefault("backend", diag[len("backend: "):].strip())
+
+    def _result(self, text, lineno, pending, child, depth, lvl):
+        line = self.tappy.parse_line(text)
+        if line.category != "test":
+            self.problems.error(lineno, f"cannot read the result line '{text[:80]}'")
+        number = None
+        if line.number not in (None, ""):
+            number = int(line.number)
+        expected = len(lvl.results) + 1
+        if number is None:
+            self.problems.warn(lineno, "a result line without a test number")
+            number = expected
+        elif number != expected:
+            self.problems.warn(lineno, f"test number {number}, expected {expected}")
+        name = line.description
+        if name.startswith("- "):
+            name = name[2:].strip()
+        directive = (line.directive.text or "").strip()
+        status, reason = classify_directive(line.ok, directive)
+        res = Result(ok=line.ok, number=number, name=name, status=status, reason=reason,
+                     directive=directive, lineno=lineno)
+        for dlineno, diag in pending:
+            res.diagnostics.append(diag)
+            if diag.startswith("deviation:"):
+                res.deviations.append(self._deviation(diag, dlineno))
+            elif diag.startswith("sweep:"):
+                sweep = self._sweep(diag, dlineno)
+                if sweep:
+                    res.sweeps.append(sweep)
+        if child is not None:
+            clineno, block = child
+            if depth + 1 >= MAX_DEPTH:
+                self.problems.warn(clineno, "subtests nested too deep; not read")
+            else:
+                res.children = self.parse(block, depth + 1)
+        return res
+
+    def _deviation(self, diag, lineno):
+        m = DEVIATION_RE.match(diag)
+        if not m:
+            self.problems.warn(lineno, "a deviation line not in the documented form")
+            return Deviation(field="?", expected="?", actual="?", raw=diag, lineno=lineno)
+        return Deviation(field=m.group("field"), expected=m.group("expected"),
+                         actual=m.group("actual"), diagnosis=m.group("diagnosis") or "",
+                         raw=diag, lineno=lineno)
+
+    def _sweep(self, diag, lineno):
+        m = SWEEP_RE.match(diag)
+        if not m:
+            self.problems.warn(lineno, "a sweep line not in the documented form")
+            return None
+        try:
+            codes = parse_codes(m.group("codes"))
+        except ValueError as exc:
+            self.problems.warn(lineno, f"sweep line: {exc}")
+            return None
+        sweep = Sweep(mode=m.group("mode"), set=int(m.group("set")),
+                      passed=int(m.group("passed")), failed=int(m.group("failed")),
+                      failed_codes=codes, raw=diag, lineno=lineno)
+        if not 0 <= sweep.set < SWEEP_SETS:
+            self.problems.warn(lineno, f"sweep set {sweep.set} is outside 0..{SWEEP_SETS - 1}")
+            return None
+        if max(codes, default=0) >= SWEEP_CODES:
+            self.problems.warn(lineno, "sweep reason code above 0xff")
+            return None
+        if len(codes) != sweep.failed:
+            self.problems.warn(lineno, f"sweep fail={sweep.failed} but {len(codes)} failed codes listed")
+        if sweep.passed + sweep.failed != SWEEP_CODES:
+            self.problems.warn(lineno, f"sweep pass+fail={sweep.passed + sweep.failed}, "
+                               f"not {SWEEP_CODES}")
+        return sweep
+
+
+def parse_stream(data, source, problems=None):
+    """Parse KTAP bytes. Returns (Level, Problems); raises MalformedInput."""
+    if problems is None:
+        problems = Problems(source)
+    lines = decode_lines(data, problems)
+    if not lines:
+        problems.error(None, "empty input")
+    lvl = _LevelParser(problems, Parser()).parse(lines, 0)
+    if lvl is None:
+        problems.error(1, "no 'KTAP version 1' (or 'TAP version 13') line")
+    if not lvl.results and lvl.plan_skip is None:
+        where = lvl.plan_lineno or lvl.version_lineno
+        problems.error(where, "no test results")
+    return lvl, problems

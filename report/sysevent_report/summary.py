@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The terminal summary: counts, failures with their deviations, skips by reason."""
+
+from collections import OrderedDict
+
+from .resultset import MODEL_NOTE
+
+MAX_NAMES_PER_REASON = 6
+
+
+def _status_text(b):
+    text = {"pass": "ok", "skip": "skipped", "xfail": "ok (xfail)"}.get(b.status, b.status.upper())
+    extra = []
+    if b.exit:
+        code = b.exit.get("exit", "?")
+        sig = b.exit.get("signal", "-")
+        extra.append(f"exit {code}" + (f", {sig}" if sig not in ("-", "") else ""))
+        if b.exit.get("timeout") == "1":
+            extra.append("timed out")
+        if b.seconds is not None:
+            extra.append(f"{b.seconds:g}s")
+    return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def render(run):
+    out = []
+    w = out.append
+    inv = run.inventory
+    w(f"kvm-sysevent {run.kind}: {run.source}")
+    w(f"  suite {run.info('suite_revision')}, kernel {run.info('kernel_release')}"
+      f" ({run.info('kernel_under_test', 'host')}), date {run.info('date')}")
+    w(f"  abi-profile {', '.join(run.abi_profiles())}; backend {', '.join(run.backends())}")
+    if inv:
+        w(f"  cpu {inv.get('cpu_vendor', '?')} family {inv.get('cpu_family', '?')} model "
+          f"{inv.get('cpu_model', '?')} stepping {inv.get('cpu_stepping', '?')} microcode "
+          f"{inv.get('microcode', '?')} ({inv.get('cpu_model_name', '?')})")
+        w(f"  kvm modules {inv.get('kvm_modules', '?')}; kvm_amd sev={inv.get('kvm_amd_sev', '?')}"
+          f" sev_es={inv.get('kvm_amd_sev_es', '?')} sev_snp={inv.get('kvm_amd_sev_snp', '?')};"
+          f" SEV API {inv.get('sev_api_version', '?')}; nested QEMU {inv.get('nested_qemu', '?')}")
+    if run.any_model:
+        which = "all results" if run.all_model else "results marked [model]"
+        w(f"  NOTE: {which} ran on the SEV-ES software model ({MODEL_NOTE}).")
+    w("")
+    width = max([len(b.name) for b in run.binaries] + [6])
+    w(f"  {'binary':<{width}}  {'pass':>5} {'fail':>5} {'skip':>5}  status")
+    for b in run.binaries:
+        p, f, s = b.counts()
+        mark = " [model]" if b.model else ""
+        w(f"  {b.name:<{width}}  {p:>5} {f:>5} {s:>5}  {_status_text(b)}{mark}")
+        for note in b.notes:
+            w(f"  {'':<{width}}  {note}")
+
+    failures = []
+    for b in run.binaries:
+        bad = [c for c in b.cases if c.failed]
+        for c in bad:
+            failures.append((b, c))
+        if b.failed and not bad:
+            failures.append((b, None))
+    if failures:
+        w("")
+        w(f"Failures ({len(failures)}):")
+        for b, c in failures:
+            mark = " [model]" if b.model else ""
+            if c is None:
+                why = b.reason or b.directive or "; ".join(b.notes) or "failed"
+                w(f"  {b.name}: the binary {b.status.upper()}{mark}: {why}")
+                continue
+            why = f" # {c.directive}" if c.directive else ""
+            w(f"  {b.name}: {c.name} {c.status.upper()}{why}{mark}")
+            for d in c.deviations:
+                w(f"      {d.raw}")
+            if not c.deviations:
+                tail = [t for t in c.diagnostics if t.strip()][-3:]
+                for t in tail:
+                    w(f"      | {t}")
+
+    skips = OrderedDict()
+    for b in run.binaries:
+        if b.status == "skip" and not b.cases:
+            skips.setdefault(b.reason or "(no reason given)", []).append(f"{b.name} (binary)")
+        for c in b.cases:
+            if c.status == "skip":
+                skips.setdefault(c.reason or "(no reason given)", []).append(f"{b.name}:{c.name}")
+    if skips:
+        w("")
+        w(f"Skips by reason ({sum(len(v) for v in skips.values())}):")
+        for reason, names in sorted(skips.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            w(f"  {reason} ({len(names)})")
+            shown = names[:MAX_NAMES_PER_REASON]
+            more = len(names) - len(shown)
+            w("      " + ", ".join(shown) + (f", +{more} more" if more else ""))
+
+    odd = [c for c in run.cases() if c.status in ("xfail", "xpass")]
+    if odd:
+        w("")
+        w(f"Expected failures and unexpected passes ({len(odd)}):")
+        for c in odd:
+            w(f"  {c.binary}: {c.name} {c.status.upper()}" + (f" {c.reason}" if c.reason else ""))
+
+    for g in run.grids():
+        t = g.totals()
+        mark = " [model]" if g.model else ""
+        w("")
+        w(f"Exhaustive sweep {g.binary} mode={g.mode}{mark}: {t['p']} pass, {t['f']} fail, "
+          f"{t['s']} skip, {t['n']} not run (of 16 x 256)")
+
+    if run.summary_line is not None:
+        w("")
+        w(f"runner's summary.txt: {run.summary_line}")
+    w("")
+    w(run.count_line())
+    return "\n".join(out) + "\n"
+
