@@ -19,7 +19,8 @@ Boot each kernel K under qemu-system-x86_64 and run the suite inside it.
 K is one of
   PATH             a bzImage; give its kvm modules with --modules DIR right
                    after it (flat .ko files or a /lib/modules/<release> tree),
-                   or none for a kernel with KVM built in
+                   or none for a kernel with KVM built in. PATH:DIR is the
+                   same as PATH --modules DIR
   PATH.deb         a Debian kernel image package
   debian-X.Y       the newest linux-image-X.Y.*-amd64-unsigned in the package
                    index today, fetched into .cache/kernels/ (e.g. debian-6.12)
@@ -113,6 +114,12 @@ for i in "${!kernels[@]}"; do
 		m=$(printf '%s\n' "$info" | sed -n 's/^modules=//p')
 		;;
 	*)
+		# PATH:MODULES_DIR is --kernel PATH --modules MODULES_DIR (for make's
+		# KERNELS list, which has no room for --modules).
+		if [ ! -f "$k" ] && [ -z "$m" ] && [ -f "${k%%:*}" ] && [ "${k#*:}" != "$k" ]; then
+			m=${k#*:}
+			k=${k%%:*}
+		fi
 		[ -f "$k" ] || die "no such kernel image: $k"
 		[ -z "$m" ] || [ -d "$m" ] || die "no such modules directory: $m"
 		img=$k
