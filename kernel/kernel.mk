@@ -5,6 +5,7 @@
 #
 #   make kernels [KERNELS="debian-6.1 debian-6.12 /path/bzImage ..."]
 #                [KERNEL_JOBS=2] [KERNEL_ARGS="runner args"]
+#   make check-kernel-tools  (a make check step) the tools' own tests
 #   make check-kernels     (a make check step) Debian 6.1 and 6.12 must pass
 #                          the Hyper-V CRASH/RESET, triple-fault, capability
 #                          and layout, and non-SEV control cases
@@ -28,6 +29,11 @@ check-kernels: static-suite
 	$(Q)kernel/check-kernels.sh --jobs $(KERNEL_JOBS) -o results/check-kernels \
 		$(CHECK_KERNELS)
 
+# The tools themselves: bad input, boot failures, the serial channels.
+check-kernel-tools:
+	$(Q)kernel/tests/cli_test.sh
+
+CHECK_STEPS	+= check-kernel-tools
 CHECK_STEPS	+= check-kernels
 
-.PHONY: static-suite kernels check-kernels
+.PHONY: static-suite kernels check-kernels check-kernel-tools

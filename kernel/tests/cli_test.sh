@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of the kernel-matrix tools themselves (`make check-kernel-tools`):
+# bad input gives a one-line error and exit 2, --help works, and a kernel
+# that panics or times out gives exit 3 with a complete result set.
+# The boot cases use the cached Debian 6.12 kernel (fetched if needed).
+# Ends with `kernel-tools: N passed, N failed, N skipped`.
+
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sysevent-cli.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+pass=0 fail=0 skip=0 n=0
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; shift; for l in "$@"; do echo "# $l"; done; }
+skip() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
+
+# expect NAME STATUS REGEX CMD...: exit status STATUS, and (when REGEX is not
+# empty) exactly one stderr line, matching REGEX.
+expect() {
+	local name=$1 want=$2 re=$3 rc lines
+	shift 3
+	"$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+	lines=$(grep -c . "$tmp/err")
+	if [ "$rc" != "$want" ]; then
+		not_ok "$name" "exit $rc, want $want" "stderr: $(head -c 300 "$tmp/err")"
+	elif [ -n "$re" ] && { [ "$lines" != 1 ] || ! grep -Eq -- "$re" "$tmp/err"; }; then
+		not_ok "$name" "stderr is not one line matching /$re/:" "$(head -c 300 "$tmp/err")"
+	else
+		ok "$name"
+	fi
+}
+
+echo "KTAP version 1"
+
+qs=$here/qemu-suite.sh
+rk=$here/run-in-kernel.sh
+fk=$here/fetch-kernel.sh
+ck=$here/check-kernels.sh
+printf 'not a kernel' >"$tmp/notakernel"
+mkdir -p "$tmp/emptymods" "$tmp/build/x86_64"
+
+for t in "$qs" "$rk" "$fk" "$ck"; do
+	expect "help.$(basename "$t" .sh)" 0 '' "$t" --help
+done
+expect qemu_suite.no_args 2 '^qemu-suite.sh: error: --bzimage is required' "$qs"
+expect qemu_suite.unknown_option 2 '' "$qs" --frobnicate
+expect qemu_suite.missing_image 2 'kernel image not found' "$qs" --bzimage "$tmp/nope" --out "$tmp/o"
+expect qemu_suite.not_a_bzimage 2 'not an x86 bzImage' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o"
+expect qemu_suite.bad_timeout 2 'positive number' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o" --timeout x
+expect qemu_suite.bad_accel 2 'auto, kvm or tcg' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o" --accel hvf
+expect qemu_suite.value_missing 2 '--out needs a value' "$qs" --out
+expect run_in_kernel.no_kernel 2 'no --kernel given' "$rk" -o "$tmp/o"
+expect run_in_kernel.modules_first 2 '--modules must follow' "$rk" --modules "$tmp/emptymods" --kernel x
+expect run_in_kernel.missing_image 2 'no such kernel image' "$rk" --kernel "$tmp/nope" --build "$tmp/build"
+expect run_in_kernel.missing_modules 2 'no such modules directory' \
+	"$rk" --kernel "$tmp/notakernel" --modules "$tmp/nomods" --build "$tmp/build"
+expect run_in_kernel.bad_jobs 2 'positive number' "$rk" --kernel x --kernel-jobs 0
+expect fetch_kernel.unknown_name 2 "unknown kernel 'frob'" "$fk" frob
+expect fetch_kernel.missing_deb 2 'no such file' "$fk" "$tmp/nope.deb"
+cp "$tmp/notakernel" "$tmp/notakernel.deb"
+expect fetch_kernel.not_a_deb 2 'not a Debian package' "$fk" --cache "$tmp/c" "$tmp/notakernel.deb"
+expect check_kernels.no_kernel 2 'no kernel given' "$ck"
+
+# Boots: a stand-in suite (busybox is a static executable) in the cached
+# Debian 6.12 kernel, so these test the machinery, not the suite.
+mkdir -p "$tmp/suite/build/x86_64" "$tmp/suite/build/tools"
+cp /bin/busybox "$tmp/suite/build/x86_64/stand_in_test" 2>/dev/null
+cat >"$tmp/suite/run_tests.sh" <<'EOS'
+#!/bin/sh
+# stand-in runner: one pass, one failure, the arguments it got, exit 1
+out=
+while [ $# -gt 0 ]; do
+	case "$1" in -o) out=$2; shift 2 ;; *) echo "# arg: [$1]" >>/tmp/args; shift ;; esac
+done
+mkdir -p "$out/logs"
+{
+	echo "KTAP version 1"
+	echo "# kernel_under_test=$KVM_SYSEVENT_KERNEL_UNDER_TEST build=$BUILD"
+	cat /tmp/args
+	echo "1..1"
+	echo "  KTAP version 1"
+	echo "  1..2"
+	echo "  ok 1 stand_in.a"
+	echo "  not ok 2 stand_in.b"
+	echo "not ok 1 stand_in_test"
+	echo "1 passed, 1 failed, 0 skipped"
+} | tee "$out/ktap.txt"
+echo "stand_in_test exit=1 signal=- timeout=0 seconds=0" >"$out/status.txt"
+echo "kernel_under_test=$KVM_SYSEVENT_KERNEL_UNDER_TEST" >"$out/inventory.txt"
+echo "1 passed, 1 failed, 0 skipped" >"$out/summary.txt"
+echo "stand-in stderr line" >&2
+exit 1
+EOS
+if ! [ -x "$tmp/suite/build/x86_64/stand_in_test" ]; then
+	for t in boot.runner boot.panic boot.timeout; do skip "$t" "no busybox-static"; done
+elif ! info=$("$fk" debian-6.12 2>"$tmp/fetch.err"); then
+	for t in boot.runner boot.panic boot.timeout; do skip "$t" "no Debian kernel available"; done
+else
+	img=$(sed -n 's/^bzimage=//p' <<<"$info")
+	mods=$(sed -n 's/^modules=//p' <<<"$info")
+	run_qs() {
+		"$qs" --bzimage "$img" --modules "$mods" --suite-dir "$tmp/suite" \
+			--build "$tmp/suite/build" "$@" >"$tmp/out" 2>"$tmp/err"
+	}
+	check_set() {
+		local d=$1 f missing=''
+		for f in ktap.txt status.txt inventory.txt summary.txt boot.log kernel.txt; do
+			[ -e "$d/$f" ] || missing="$missing $f"
+		done
+		printf '%s' "$missing"
+	}
+	# The runner's status, stream, result set and arguments come through.
+	run_qs --out "$tmp/runner" --label "my kernel" -- --flag "two words" "it's"
+	rc=$?
+	m=$(check_set "$tmp/runner")
+	if [ "$rc" = 1 ] && [ -z "$m" ] && cmp -s "$tmp/out" "$tmp/runner/ktap.txt" &&
+		grep -q '^# kernel_under_test=my kernel build=/suite/build$' "$tmp/out" &&
+		grep -q '^# arg: \[two words\]$' "$tmp/out" && grep -q "^# arg: \\[it's\\]$" "$tmp/out" &&
+		grep -q '^kernel_under_test=my kernel$' "$tmp/runner/inventory.txt" &&
+		grep -q '^outcome=ok$' "$tmp/runner/kernel.txt" &&
+		grep -q '^kvm_amd loaded$' "$tmp/runner/modules.txt" &&
+		grep -q 'runner: stand-in stderr line' "$tmp/err"; then
+		ok boot.runner
+	else
+		not_ok boot.runner "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
+	fi
+	# No init in the initramfs: the kernel panics before the suite.
+	run_qs --out "$tmp/panic" --append rdinit=/nope --timeout 120
+	rc=$?
+	m=$(check_set "$tmp/panic")
+	if [ "$rc" = 3 ] && [ -z "$m" ] && grep -q '^outcome=panic$' "$tmp/panic/kernel.txt" &&
+		grep -q 'kernel panicked' "$tmp/err" &&
+		grep -q '^not ok 1 boot # kernel panicked$' "$tmp/panic/ktap.txt" &&
+		[ "$(cat "$tmp/panic/summary.txt")" = "0 passed, 1 failed, 0 skipped" ]; then
+		ok boot.panic
+	else
+		not_ok boot.panic "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
+	fi
+	run_qs --out "$tmp/timeout" --timeout 1
+	rc=$?
+	m=$(check_set "$tmp/timeout")
+	if [ "$rc" = 3 ] && [ -z "$m" ] && grep -q '^outcome=timeout$' "$tmp/timeout/kernel.txt" &&
+		grep -q 'timed out after 1s' "$tmp/err" && grep -q 'timeout=1' "$tmp/timeout/status.txt"; then
+		ok boot.timeout
+	else
+		not_ok boot.timeout "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
+	fi
+fi
+
+echo "1..$n"
+echo "kernel-tools: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
