@@ -94,6 +94,7 @@ LDFLAGS		+= -fsanitize=address,undefined
 endif
 
 # The library: one object per line.
+LIB_SRCS	+= lib/util.c
 LIB_SRCS	+= lib/kvm.c
 LIB_SRCS	+= lib/vm.c
 LIB_SRCS	+= lib/vcpu.c
@@ -127,6 +128,9 @@ $(BUILD)/%.o: %.c | $(KSFT_STAMP)
 	$(E) CC "$@"
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# kselftest_harness.h defines fixture functions without prototypes.
+$(BUILD)/$(ARCH)/%.o: CFLAGS += -Wno-missing-prototypes -Wno-clobbered
 
 $(LIBSUITE): $(LIB_OBJS)
 	$(E) AR "$@"
@@ -166,6 +170,7 @@ check-suite: all
 # their own targets and CHECK_STEPS.
 -include report/report.mk
 -include kernel/kernel.mk
+-include kernel/mutants/mutants.mk
 -include bench/bench.mk
 -include tests/robust.mk
 

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every test binary shares: its options (ABI profile, backend, sweep),
+ * the KTAP header, and the bridge from the oracle to a harness verdict.
+ */
+#ifndef KSE_SUITE_H
+#define KSE_SUITE_H
+
+#include "model.h"
+#include "sysevent.h"
+
+#define SUITE_ENV_PROFILE	"KVM_SYSEVENT_ABI_PROFILE"
+#define SUITE_ENV_BACKEND	"KVM_SYSEVENT_BACKEND"
+#define SUITE_ENV_EXHAUSTIVE	"KVM_SYSEVENT_EXHAUSTIVE"
+#define SUITE_ENV_SWEEP		"KVM_SYSEVENT_SWEEP"
+
+/* Options a binary accepts beyond the profile. */
+#define SUITE_OPT_BACKEND	BIT(0)	/* --backend=kernel|model:<behaviour> */
+#define SUITE_OPT_SWEEP		BIT(1)	/* --exhaustive, --sweep=loop|per-vm */
+
+struct suite_opts {
+	const char *binary;
+	const char *summary;		/* one line for --help */
+	unsigned int accepts;		/* SUITE_OPT_* */
+	enum abi_profile profile;
+	const struct model_behaviour *model;	/* NULL: the kernel backend */
+	bool exhaustive;
+	bool sweep_per_vm;
+};
+
+/*
+ * Parse and remove this suite's long options from argv (what is left goes
+ * to the kselftest harness), with environment defaults. --help prints
+ * usage and exits 0; bad input prints one line and exits 2. Then print the
+ * KTAP version line and the header diagnostics (nothing is printed before
+ * them), and replace the harness's own "TAP version 13" line.
+ */
+void suite_init(struct suite_opts *o, int *argc, char **argv);
+
+/* "kernel" or "model:<behaviour>". */
+const char *suite_backend_name(const struct suite_opts *o, char *buf, size_t len);
+
+/*
+ * Run the oracle and print every deviation; returns their number. Tests
+ * assert it is 0, so the harness verdict and the deviation lines agree.
+ */
+int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
+		      const struct sysevent_expect *exp);
+
+/*
+ * The pattern written into system_event.data[] before every run: never a
+ * valid GHCB MSR value of ours, so an unwritten word cannot pass for one.
+ */
+#define SUITE_POISON 0xa5a5a5a5a5a5a5a5ull
+
+#endif /* KSE_SUITE_H */

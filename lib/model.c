@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Software model of KVM's SEV-ES side at VMGEXIT (see model.h).
+ *
+ * What KVM does for an SEV-ES guest's MSR-protocol request, per
+ * sev_handle_vmgexit_msr_protocol() in arch/x86/kvm/svm/sev.c (v6.11+):
+ * TERM_REQ, and the SNP-only requests from a non-SNP guest, exit to
+ * userspace as a system event carrying the raw GHCB MSR value; a request
+ * KVM does not know leaves the MSR as it is and resumes the guest; the
+ * guest continues after its VMGEXIT when userspace runs the vCPU again.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "abi.h"
+#include "ghcb.h"
+#include "guest.h"
+#include "kvm_dev.h"
+#include "model.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define ANY 0xffffffffffffffffull
+#define UPSTREAM_SEV_TERM .exit_reason = KSE_EXIT_SYSTEM_EVENT, .type = KSE_SYSTEM_EVENT_SEV_TERM
+
+static const struct model_behaviour behaviours[] = {
+	{ .name = "upstream", .summary = "merged ABI: SEV_TERM 6, ndata 1, data[0] = MSR value",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 1, .value_mask = ANY },
+	{ .name = "proposal-2022",
+	  .summary = "2022 proposal: SEV_TERM 4 | NDATA_VALID, ndata 1, data[0] = MSR value",
+	  .exit_reason = KSE_EXIT_SYSTEM_EVENT,
+	  .type = KSE_PROPOSAL_SEV_TERM | KSE_PROPOSAL_NDATA_VALID, .writes_ndata = true,
+	  .ndata = 1, .value_mask = ANY },
+	{ .name = "pre-5.19", .summary = "termination fails KVM_RUN with EINVAL",
+	  .run_errno = EINVAL, .value_slot = -1 },
+	{ .name = "v4", .summary = "V4: KVM_EXIT_SHUTDOWN, type 4, value in flags only",
+	  .exit_reason = KSE_EXIT_SHUTDOWN, .type = KSE_PROPOSAL_SEV_TERM, .value_mask = ANY },
+	{ .name = "v4.1", .summary = "V4.1: type 4 | NDATA_VALID, ndata 1, value in data[1]",
+	  .exit_reason = KSE_EXIT_SYSTEM_EVENT,
+	  .type = KSE_PROPOSAL_SEV_TERM | KSE_PROPOSAL_NDATA_VALID, .writes_ndata = true,
+	  .ndata = 1, .value_slot = 1, .value_mask = ANY },
+	{ .name = "sev-term-4", .summary = "SEV_TERM numbered 4 under the merged ABI",
+	  .exit_reason = KSE_EXIT_SYSTEM_EVENT, .type = KSE_PROPOSAL_SEV_TERM,
+	  .writes_ndata = true, .ndata = 1, .value_mask = ANY },
+	{ .name = "ndata-0", .summary = "ndata 0: value written but not counted",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 0, .value_mask = ANY },
+	{ .name = "ndata-2", .summary = "ndata 2 for a one-word event",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 2, .value_mask = ANY },
+	{ .name = "value-masked", .summary = "data[0] = reason fields only (bits 23:12)",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 1,
+	  .value_mask = GHCB_TERM_REASON_BITS },
+	{ .name = "value-gpa", .summary = "data[0] = MSR value with GHCBInfo cleared",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 1, .value_mask = ~GHCB_INFO_MASK },
+	{ .name = "bit31-upstream", .summary = "merged ABI but bit 31 of type set",
+	  .exit_reason = KSE_EXIT_SYSTEM_EVENT,
+	  .type = KSE_SYSTEM_EVENT_SEV_TERM | KSE_PROPOSAL_NDATA_VALID, .writes_ndata = true,
+	  .ndata = 1, .value_mask = ANY },
+	{ .name = "stale-data0", .summary = "ndata 1 but data[0] never written",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 1, .value_slot = -1 },
+	{ .name = "no-exit", .summary = "request dropped: the guest resumes silently",
+	  .dropped = true, .value_slot = -1 },
+	{ .name = "vm-dead", .summary = "conformant exit, then KVM_RUN fails with EIO",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 1, .value_mask = ANY,
+	  .reentry_errno = EIO },
+	{ .name = "pre-6.7-shutdown", .summary = "conformant exit; shutdown fails with EINVAL",
+	  UPSTREAM_SEV_TERM, .writes_ndata = true, .ndata = 1, .value_mask = ANY,
+	  .shutdown_errno = EINVAL },
+};
+
+const struct model_behaviour *model_behaviour_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(behaviours); i++)
+		if (!strcmp(behaviours[i].name, name))
+			return &behaviours[i];
+	return NULL;
+}
+
+const struct model_behaviour *model_behaviour_at(size_t i)
+{
+	return i < ARRAY_SIZE(behaviours) ? &behaviours[i] : NULL;
+}
+
+size_t model_nr_behaviours(void)
+{
+	return ARRAY_SIZE(behaviours);
+}
+
+const char *model_unavailable_reason(struct kvm_dev *kvm)
+{
+	int quirks = kvm_check_cap(kvm, KSE_CAP_DISABLE_QUIRKS2);
+
+	if (!(kvm_check_cap(kvm, KSE_CAP_X86_USER_SPACE_MSR) &&
+	      kvm_check_cap(kvm, KSE_CAP_X86_MSR_FILTER) &&
+	      kvm_check_cap(kvm, KVM_CAP_SET_GUEST_DEBUG) &&
+	      (quirks & KSE_X86_QUIRK_FIX_HYPERCALL_INSN)))
+		return "KVM lacks what the SEV-ES model needs";
+	return NULL;
+}
+
+int model_attach(struct model *m, struct vm *vm, const struct model_behaviour *b)
+{
+	struct kvm_msr_filter filter = {
+		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
+	};
+	u8 deny = 0;	/* one MSR, bit clear: denied, so it exits to us */
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->b = b;
+	filter.ranges[0] = (struct kvm_msr_filter_range){
+		.flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+		.nmsrs = 1,
+		.base = KSE_MSR_SEV_ES_GHCB,
+		.bitmap = &deny,
+	};
+	r = __vm_enable_cap(vm, KSE_CAP_X86_USER_SPACE_MSR, KSE_MSR_EXIT_REASON_FILTER);
+	if (r)
+		return r;
+	if (ioctl(vm->fd, KVM_X86_SET_MSR_FILTER, &filter))
+		return -errno;
+	/* Otherwise KVM rewrites `rep vmmcall` in guest memory and spins. */
+	r = __vm_enable_cap(vm, KSE_CAP_DISABLE_QUIRKS2, KSE_X86_QUIRK_FIX_HYPERCALL_INSN);
+	if (r)
+		return r;
+	vm->model = m;
+	return 0;
+}
+
+static int set_stepping(struct model *m, struct vcpu *vcpu, bool on)
+{
+	struct kvm_guest_debug dbg = {
+		.control = on ? KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP : 0,
+	};
+
+	m->stepping = on;
+	m->steps = 0;
+	return ioctl(vcpu->fd, KVM_SET_GUEST_DEBUG, &dbg) ? -errno : 0;
+}
+
+/* Is the guest about to execute VMGEXIT (F3 0F 01 D9)? Read it, don't guess. */
+static bool at_vmgexit(struct vcpu *vcpu, struct kvm_regs *regs)
+{
+	static const u8 vmgexit[4] = { 0xf3, 0x0f, 0x01, 0xd9 };
+	struct kvm_sregs sregs;
+	const u8 *insn;
+
+	if (__vcpu_get_regs(vcpu, regs) || __vcpu_get_sregs(vcpu, &sregs))
+		return false;
+	insn = guest_linear_to_hva(vcpu, &sregs, sregs.cs.base + regs->rip, sizeof(vmgexit));
+	return insn && !memcmp(insn, vmgexit, sizeof(vmgexit));
+}
+
+static void fail_run(struct run_outcome *out, int err)
+{
+	out->rc = -1;
+	out->err = err;
+}
+
+/*
+ * KVM's answer to an MSR-protocol VMGEXIT. Returns true when it exits to
+ * userspace (the outcome is filled), false when the guest is resumed.
+ */
+static bool handle_vmgexit(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
+{
+	const struct model_behaviour *b = m->b;
+	struct kvm_run *run = vcpu->run;
+	struct ghcb_msr_msg msg;
+
+	m->nr_vmgexits++;
+	ghcb_decode(m->ghcb_msr, &msg);
+	if (msg.info == 0) {
+		/* GHCB page protocol: not modelled. Say so; never pretend. */
+		pr_diag("model: GHCB page protocol (GHCB MSR 0x%llx) is not modelled",
+			(unsigned long long)m->ghcb_msr);
+		fail_run(out, ENOSYS);
+		return true;
+	}
+	if (msg.info == GHCB_MSR_SEV_INFO_REQ) {
+		/* Answer with protocol range 1..2 and no C-bit (plain memory). */
+		m->ghcb_msr = (2ull << 48) | (1ull << 32) | GHCB_MSR_SEV_INFO_RESP;
+		return false;
+	}
+	if (!msg.is_term && !ghcb_info_is_snp_only(msg.info))
+		return false;	/* unknown request: MSR kept, guest resumed */
+
+	if (b->dropped)
+		return false;
+	m->terminated = true;
+	if (b->run_errno) {
+		fail_run(out, b->run_errno);
+		return true;
+	}
+	/* KVM writes only the fields it reports; the rest is as the host left it. */
+	memcpy(run->padding, m->saved_exit, sizeof(m->saved_exit));
+	run->exit_reason = b->exit_reason;
+	run->system_event.type = b->type;
+	if (b->writes_ndata)
+		run->system_event.ndata = b->ndata;
+	if (b->value_slot >= 0)
+		run->system_event.data[b->value_slot] = m->ghcb_msr & b->value_mask;
+	return true;
+}
+
+int model_vcpu_run(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
+{
+	struct kvm_run *run = vcpu->run;
+	struct run_outcome kout;
+	struct kvm_regs regs;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (m->terminated && m->b->reentry_errno) {
+		fail_run(out, m->b->reentry_errno);
+		return out->rc;
+	}
+	memcpy(m->saved_exit, run->padding, sizeof(m->saved_exit));
+	if (!m->nr_kernel_runs) {
+		/* Watch from the first instruction, as KVM sees every VMGEXIT. */
+		r = set_stepping(m, vcpu, true);
+		if (r) {
+			fail_run(out, -r);
+			return out->rc;
+		}
+	}
+
+	for (;;) {
+		m->nr_kernel_runs++;
+		__vcpu_run_kernel(vcpu, &kout);
+		out->ms += kout.ms;
+		if (kout.rc < 0 || kout.stuck) {
+			*out = kout;
+			return out->rc;
+		}
+
+		switch (run->exit_reason) {
+		case KVM_EXIT_X86_WRMSR:
+			if (run->msr.index != KSE_MSR_SEV_ES_GHCB)
+				goto pass_through;
+			m->ghcb_msr = run->msr.data;
+			run->msr.error = 0;
+			if (set_stepping(m, vcpu, true))
+				goto pass_through;
+			continue;
+		case KVM_EXIT_X86_RDMSR:
+			if (run->msr.index != KSE_MSR_SEV_ES_GHCB)
+				goto pass_through;
+			run->msr.data = m->ghcb_msr;
+			run->msr.error = 0;
+			continue;
+		case KVM_EXIT_DEBUG:
+			if (!m->stepping)
+				goto pass_through;
+			if (!at_vmgexit(vcpu, &regs)) {
+				if (++m->steps >= MODEL_MAX_STEPS)
+					set_stepping(m, vcpu, false);
+				continue;
+			}
+			/* VMGEXIT completes: the guest resumes after it. */
+			set_stepping(m, vcpu, false);
+			regs.rip += 4;
+			if (__vcpu_set_regs(vcpu, &regs))
+				goto pass_through;
+			if (!handle_vmgexit(m, vcpu, out))
+				continue;
+			return out->rc;
+		case KVM_EXIT_SHUTDOWN:
+			if (m->b->shutdown_errno) {
+				fail_run(out, m->b->shutdown_errno);
+				return out->rc;
+			}
+			goto pass_through;
+		default:
+			goto pass_through;
+		}
+	}
+
+pass_through:
+	out->rc = kout.rc;
+	out->err = kout.err;
+	return out->rc;
+}

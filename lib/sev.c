@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SEV-ES / SNP launch, following Documentation/virt/kvm/x86/
+ * amd-memory-encryption.rst and the order the upstream selftests use:
+ * VM type + KVM_SEV_INIT2 when KVM_CAP_VM_TYPES offers it (v6.10+), else a
+ * default VM + KVM_SEV_ES_INIT; then LAUNCH_START, LAUNCH_UPDATE_DATA,
+ * LAUNCH_UPDATE_VMSA, LAUNCH_MEASURE, LAUNCH_FINISH, with GUEST_STATUS
+ * checked between steps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "abi.h"
+#include "sev.h"
+
+static const char *const fw_errors[] = {
+	"SUCCESS", "INVALID_PLATFORM_STATE", "INVALID_GUEST_STATE", "INVALID_CONFIG",
+	"INVALID_LEN", "ALREADY_OWNED", "INVALID_CERTIFICATE", "POLICY_FAILURE",
+	"INACTIVE", "INVALID_ADDRESS", "BAD_SIGNATURE", "BAD_MEASUREMENT",
+	"ASID_OWNED", "INVALID_ASID", "WBINVD_REQUIRED", "DFFLUSH_REQUIRED",
+	"INVALID_GUEST", "INVALID_COMMAND", "ACTIVE", "HWSEV_RET_PLATFORM",
+	"HWSEV_RET_UNSAFE", "UNSUPPORTED", "INVALID_PARAM", "RESOURCE_LIMIT",
+	"SECURE_DATA_INVALID",
+};
+
+const char *sev_fw_error_name(u32 code)
+{
+	return code < ARRAY_SIZE(fw_errors) ? fw_errors[code] : "unknown firmware status";
+}
+
+static bool has_vm_type(struct kvm_dev *kvm, u32 type)
+{
+	return kvm_vm_types(kvm) & BIT(type);
+}
+
+static int open_sev(void)
+{
+	int fd = open("/dev/sev", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static bool read_param_y(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return true;	/* unreadable: let the launch decide */
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' || c == 'y' || c == '1';
+}
+
+const char *sev_unavailable_reason(struct kvm_dev *kvm, enum sev_flavour f)
+{
+	struct rlimit rl;
+	int fd;
+
+	if (f == SEV_FLAVOUR_SNP && !has_vm_type(kvm, KSE_X86_SNP_VM))
+		return "no SNP VM type";
+	if (f == SEV_FLAVOUR_ES && !has_vm_type(kvm, KSE_X86_SEV_ES_VM)) {
+		/* Kernels before 6.10: the legacy path needs SEV-ES in kvm_amd. */
+		if (access("/sys/module/kvm_amd", F_OK))
+			return "no SEV-ES VM type";
+		if (!read_param_y("/sys/module/kvm_amd/parameters/sev_es"))
+			return "SEV-ES not enabled in kvm_amd";
+	}
+	fd = open_sev();
+	if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO)
+		return "no /dev/sev";
+	if (fd == -EACCES || fd == -EPERM)
+		return "no access to /dev/sev";
+	if (fd < 0)
+		return "cannot open /dev/sev";
+	close(fd);
+	/* REG_REGION pins guest memory. */
+	if (f == SEV_FLAVOUR_ES && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < GUEST_MEM_SIZE && geteuid())
+		return "RLIMIT_MEMLOCK too low";
+	return NULL;
+}
+
+static int sev_cmd(struct sev_vm *s, u32 id, void *data)
+{
+	struct kvm_sev_cmd cmd = {
+		.id = id,
+		.data = (u64)(unsigned long)data,
+		.sev_fd = s->vm.sev_fd,
+	};
+	int r;
+
+	r = ioctl(s->vm.fd, KVM_MEMORY_ENCRYPT_OP, &cmd);
+	s->fw_error = cmd.error;
+	return r ? -errno : 0;
+}
+
+#define sev_cmd_checked(s, id, data) __sev_cmd_checked((s), (id), (data), #id)
+static int __sev_cmd_checked(struct sev_vm *s, u32 id, void *data, const char *name)
+{
+	int r = sev_cmd(s, id, data);
+
+	if (r)
+		pr_diag("%s failed: errno=%s firmware=%s (0x%x)", name, errno_name(-r),
+			sev_fw_error_name(s->fw_error), s->fw_error);
+	return r;
+}
+
+static int guest_status_is(struct sev_vm *s, u32 state, u32 policy, bool check_policy)
+{
+	struct kvm_sev_guest_status st = { 0 };
+	int r = sev_cmd_checked(s, KSE_SEV_GUEST_STATUS, &st);
+
+	if (r)
+		return r;
+	if (st.state != state || (check_policy && st.policy != policy)) {
+		pr_diag("KVM_SEV_GUEST_STATUS: state %u policy 0x%x, expected state %u policy 0x%x",
+			st.state, st.policy, state, policy);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int snp_add_private_memory(struct sev_vm *s)
+{
+	struct kse_create_guest_memfd gmem = { .size = GUEST_MEM_SIZE };
+	struct kse_userspace_memory_region2 region;
+	struct kse_memory_attributes attr = {
+		.address = 0, .size = GUEST_MEM_SIZE,
+		.attributes = KSE_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	struct vm *vm = &s->vm;
+	int r;
+
+	/* Shared backing first (the source of SNP_LAUNCH_UPDATE), via slot 0. */
+	r = __vm_add_memory(vm, 0, GUEST_MEM_SIZE);
+	if (r)
+		return r;
+	s->gmem_fd = ioctl(vm->fd, KSE_CREATE_GUEST_MEMFD, &gmem);
+	if (s->gmem_fd < 0)
+		return -errno;
+	region = (struct kse_userspace_memory_region2){
+		.slot = vm->slots[0].slot,
+		.flags = KSE_MEM_GUEST_MEMFD,
+		.guest_phys_addr = 0,
+		.memory_size = GUEST_MEM_SIZE,
+		.userspace_addr = (u64)(unsigned long)vm->slots[0].hva,
+		.guest_memfd = s->gmem_fd,
+	};
+	/* Replace the slot with one that has guest_memfd behind it. */
+	region.memory_size = 0;
+	if (ioctl(vm->fd, KSE_SET_USER_MEMORY_REGION2, &region))
+		return -errno;
+	region.memory_size = GUEST_MEM_SIZE;
+	if (ioctl(vm->fd, KSE_SET_USER_MEMORY_REGION2, &region))
+		return -errno;
+	if (ioctl(vm->fd, KSE_SET_MEMORY_ATTRIBUTES, &attr))
+		return -errno;
+	return 0;
+}
+
+int __sev_vm_create(struct sev_vm *s, struct kvm_dev *kvm, enum sev_flavour f,
+		    const struct model_behaviour *behaviour, enum guest_mode mode,
+		    const struct guest_prog *prog, bool nodbg)
+{
+	struct kse_sev_init init = { 0 };
+	u32 type;
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->flavour = f;
+	s->mode = mode;
+	s->nodbg = nodbg;
+	s->behaviour = behaviour;
+	s->gmem_fd = -1;
+	s->vcpu.fd = -1;
+
+	if (behaviour) {
+		/* Model backend: a plain VM, the same memory, no C-bit. */
+		r = __vm_create(kvm, KSE_X86_DEFAULT_VM, &s->vm);
+		if (r)
+			return r;
+		s->created = true;
+		r = __vm_add_memory(&s->vm, 0, GUEST_MEM_SIZE);
+		goto vcpu;
+	}
+
+	if (f == SEV_FLAVOUR_SNP)
+		type = KSE_X86_SNP_VM;
+	else if (has_vm_type(kvm, KSE_X86_SEV_ES_VM))
+		type = KSE_X86_SEV_ES_VM;
+	else
+		type = KSE_X86_DEFAULT_VM;
+	s->legacy_init = type == KSE_X86_DEFAULT_VM;
+
+	r = __vm_create(kvm, type, &s->vm);
+	if (r)
+		return r;
+	s->created = true;
+	r = open_sev();
+	if (r < 0)
+		return r;
+	s->vm.sev_fd = r;
+	/* INIT must precede vCPU creation. */
+	r = s->legacy_init ? sev_cmd_checked(s, KSE_SEV_ES_INIT, NULL) :
+			     sev_cmd_checked(s, KSE_SEV_INIT2, &init);
+	/* An empty or exhausted ASID range (sev_asid_new) is the host's state. */
+	if (r == -ENOTTY || r == -EBUSY)
+		s->skip_reason = "no SEV-ES ASID available";
+	if (r)
+		return r;
+	s->vm.c_bit = guest_host_c_bit();
+	r = f == SEV_FLAVOUR_SNP ? snp_add_private_memory(s) :
+				   __vm_add_memory(&s->vm, 0, GUEST_MEM_SIZE);
+vcpu:
+	if (r)
+		return r;
+	r = __vcpu_create(&s->vm, 0, &s->vcpu);
+	if (r)
+		return r;
+	return guest_setup(&s->vcpu, mode, prog, 0);
+}
+
+void sev_vm_create(struct sev_vm *s, struct kvm_dev *kvm, enum sev_flavour f,
+		   const struct model_behaviour *behaviour, enum guest_mode mode,
+		   const struct guest_prog *prog, bool nodbg)
+{
+	int r = __sev_vm_create(s, kvm, f, behaviour, mode, prog, nodbg);
+
+	if (r)
+		lib_fail("creating the %s VM (%s mode) failed: errno=%s",
+			 f == SEV_FLAVOUR_SNP ? "SNP" : "SEV-ES", guest_mode_name(mode),
+			 errno_name(-r));
+}
+
+static int sev_es_launch(struct sev_vm *s)
+{
+	u32 policy = KSE_SEV_POLICY_ES | (s->nodbg ? KSE_SEV_POLICY_NODBG : 0);
+	struct vm_slot *slot = &s->vm.slots[0];
+	struct kvm_enc_region region = {
+		.addr = (u64)(unsigned long)slot->hva,
+		.size = slot->size,
+	};
+	struct kvm_sev_launch_start start = { .policy = policy };
+	struct kvm_sev_launch_update_data update = {
+		.uaddr = (u64)(unsigned long)slot->hva,
+		.len = slot->size,
+	};
+	u8 measurement[256];
+	struct kvm_sev_launch_measure measure = {
+		.uaddr = (u64)(unsigned long)measurement,
+		.len = sizeof(measurement),
+	};
+	int r;
+
+	if (ioctl(s->vm.fd, KVM_MEMORY_ENCRYPT_REG_REGION, &region)) {
+		r = -errno;
+		pr_diag("KVM_MEMORY_ENCRYPT_REG_REGION failed: errno=%s", errno_name(-r));
+		return r;
+	}
+	r = sev_cmd_checked(s, KSE_SEV_LAUNCH_START, &start);
+	if (!r)
+		r = guest_status_is(s, KSE_SEV_STATE_LAUNCH_UPDATE, policy, true);
+	if (!r)
+		r = sev_cmd_checked(s, KSE_SEV_LAUNCH_UPDATE_DATA, &update);
+	if (!r)
+		r = sev_cmd_checked(s, KSE_SEV_LAUNCH_UPDATE_VMSA, NULL);
+	if (!r)
+		r = sev_cmd_checked(s, KSE_SEV_LAUNCH_MEASURE, &measure);
+	if (!r)
+		r = guest_status_is(s, KSE_SEV_STATE_LAUNCH_SECRET, policy, false);
+	if (!r)
+		r = sev_cmd_checked(s, KSE_SEV_LAUNCH_FINISH, NULL);
+	if (!r)
+		r = guest_status_is(s, KSE_SEV_STATE_RUNNING, policy, false);
+	return r;
+}
+
+static int snp_launch(struct sev_vm *s)
+{
+	struct kse_sev_snp_launch_start start = {
+		.policy = KSE_SNP_POLICY_SMT | KSE_SNP_POLICY_RSVD_MBO |
+			  (s->nodbg ? 0 : (1ull << 19)),
+	};
+	struct kse_sev_snp_launch_update update = {
+		.gfn_start = 0,
+		.uaddr = (u64)(unsigned long)s->vm.slots[0].hva,
+		.len = GUEST_MEM_SIZE,
+		.type = KSE_SNP_PAGE_TYPE_NORMAL,
+	};
+	struct kse_sev_snp_launch_finish finish = { 0 };
+	int r;
+
+	r = sev_cmd_checked(s, KSE_SEV_SNP_LAUNCH_START, &start);
+	if (!r)
+		r = sev_cmd_checked(s, KSE_SEV_SNP_LAUNCH_UPDATE, &update);
+	if (!r)
+		r = sev_cmd_checked(s, KSE_SEV_SNP_LAUNCH_FINISH, &finish);
+	return r;
+}
+
+int __sev_vm_launch(struct sev_vm *s)
+{
+	int r;
+
+	if (s->behaviour)
+		r = model_attach(&s->model, &s->vm, s->behaviour);
+	else if (s->flavour == SEV_FLAVOUR_SNP)
+		r = snp_launch(s);
+	else
+		r = sev_es_launch(s);
+	if (!r)
+		s->launched = true;
+	return r;
+}
+
+void sev_vm_launch(struct sev_vm *s)
+{
+	int r = __sev_vm_launch(s);
+
+	if (r)
+		lib_fail("%s launch failed: errno=%s firmware=%s",
+			 s->behaviour ? "model" : s->flavour == SEV_FLAVOUR_SNP ? "SNP" : "SEV-ES",
+			 errno_name(-r), sev_fw_error_name(s->fw_error));
+}
+
+void sev_vm_destroy(struct sev_vm *s)
+{
+	if (s->vcpu.fd >= 0)
+		vcpu_destroy(&s->vcpu);
+	if (s->created)
+		vm_destroy(&s->vm);
+	if (s->gmem_fd >= 0)
+		close(s->gmem_fd);
+	s->gmem_fd = -1;
+	s->created = false;
+}

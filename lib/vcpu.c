@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU lifecycle and KVM_RUN under a watchdog.
+ *
+ * The watchdog is a POSIX timer whose signal has an empty handler installed
+ * without SA_RESTART, so it makes KVM_RUN return EINTR. It first fires at
+ * the deadline and then every few milliseconds, which closes the race of a
+ * signal that lands just before the thread enters KVM_RUN.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "abi.h"
+#include "model.h"
+#include "vcpu.h"
+
+#define WATCHDOG_SIGNAL (SIGRTMIN + 3)
+#define WATCHDOG_REPEAT_MS 20
+
+static void watchdog_handler(int sig)
+{
+	(void)sig;
+}
+
+static int watchdog_init(struct vcpu *vcpu)
+{
+	struct sigaction sa = { .sa_handler = watchdog_handler };
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_SIGNAL,
+		.sigev_signo = WATCHDOG_SIGNAL,
+	};
+
+	/* Installing the same handler again is harmless. */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(WATCHDOG_SIGNAL, &sa, NULL))
+		return -errno;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &vcpu->watchdog))
+		return -errno;
+	vcpu->has_watchdog = true;
+	return 0;
+}
+
+static void watchdog_arm(struct vcpu *vcpu, unsigned int ms)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L },
+		.it_interval = { .tv_nsec = WATCHDOG_REPEAT_MS * 1000000L },
+	};
+
+	timer_settime(vcpu->watchdog, 0, &its, NULL);
+}
+
+static void watchdog_disarm(struct vcpu *vcpu)
+{
+	struct itimerspec its = { 0 };
+
+	timer_settime(vcpu->watchdog, 0, &its, NULL);
+}
+
+int __vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
+{
+	int r;
+
+	memset(vcpu, 0, sizeof(*vcpu));
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->timeout_ms = VCPU_DEFAULT_TIMEOUT_MS;
+	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, (unsigned long)id);
+	if (vcpu->fd < 0)
+		return -errno;
+
+	vcpu->run_size = vm->kvm->vcpu_mmap_size;
+	vcpu->run = mmap(NULL, vcpu->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		r = -errno;
+		goto err_close;
+	}
+	r = watchdog_init(vcpu);
+	if (r)
+		goto err_unmap;
+	return 0;
+
+err_unmap:
+	munmap(vcpu->run, vcpu->run_size);
+err_close:
+	close(vcpu->fd);
+	vcpu->fd = -1;
+	vcpu->run = NULL;
+	return r;
+}
+
+void vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
+{
+	int r = __vcpu_create(vm, id, vcpu);
+
+	if (r)
+		lib_fail("KVM_CREATE_VCPU(%u) / mmap / watchdog failed: errno=%s", id,
+			 errno_name(-r));
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	if (vcpu->has_watchdog)
+		timer_delete(vcpu->watchdog);
+	vcpu->has_watchdog = false;
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->run_size);
+	vcpu->run = NULL;
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->fd = -1;
+}
+
+static unsigned int ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int __vcpu_run_kernel(struct vcpu *vcpu, struct run_outcome *out)
+{
+	struct timespec t0;
+	struct kvm_regs regs;
+
+	memset(out, 0, sizeof(*out));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	watchdog_arm(vcpu, vcpu->timeout_ms);
+	for (;;) {
+		out->rc = ioctl(vcpu->fd, KVM_RUN, 0);
+		out->err = out->rc < 0 ? errno : 0;
+		out->ms = ms_since(&t0);
+		/* EINTR before the deadline is a stray signal: run on. */
+		if (out->rc < 0 && out->err == EINTR && out->ms < vcpu->timeout_ms)
+			continue;
+		break;
+	}
+	watchdog_disarm(vcpu);
+
+	if (out->rc < 0 && out->err == EINTR) {
+		out->stuck = true;
+		/* Protected (SEV-ES) state is not readable; say so rather than guess. */
+		if (!ioctl(vcpu->fd, KVM_GET_REGS, &regs)) {
+			out->rip_valid = true;
+			out->rip = regs.rip;
+		}
+	}
+	return out->rc;
+}
+
+int __vcpu_run(struct vcpu *vcpu, struct run_outcome *out)
+{
+	if (vcpu->vm->model)
+		return model_vcpu_run(vcpu->vm->model, vcpu, out);
+	return __vcpu_run_kernel(vcpu, out);
+}
+
+void vcpu_run(struct vcpu *vcpu, struct run_outcome *out)
+{
+	__vcpu_run(vcpu, out);
+	if (out->stuck)
+		lib_fail("KVM_RUN: guest never exited (watchdog after %u ms, rip %s0x%llx)",
+			 out->ms, out->rip_valid ? "" : "unknown ", (unsigned long long)out->rip);
+	if (out->rc < 0)
+		lib_fail("KVM_RUN failed: rc=%d errno=%s", out->rc, errno_name(out->err));
+}
+
+void vcpu_poison_system_event(struct vcpu *vcpu, u64 pattern)
+{
+	int i;
+
+	for (i = 0; i < KSE_RUN_SE_NDATA_MAX; i++)
+		vcpu->run->system_event.data[i] = pattern;
+}
+
+#define DEFINE_REG_ACCESSORS(name, type, get_ioctl, set_ioctl)                         \
+	int __vcpu_get_##name(struct vcpu *vcpu, type *v)                              \
+	{                                                                              \
+		return ioctl(vcpu->fd, get_ioctl, v) ? -errno : 0;                     \
+	}                                                                              \
+	int __vcpu_set_##name(struct vcpu *vcpu, const type *v)                        \
+	{                                                                              \
+		return ioctl(vcpu->fd, set_ioctl, v) ? -errno : 0;                     \
+	}                                                                              \
+	void vcpu_get_##name(struct vcpu *vcpu, type *v)                               \
+	{                                                                              \
+		int r = __vcpu_get_##name(vcpu, v);                                    \
+		if (r)                                                                 \
+			lib_fail(#get_ioctl " failed: errno=%s", errno_name(-r));      \
+	}                                                                              \
+	void vcpu_set_##name(struct vcpu *vcpu, const type *v)                         \
+	{                                                                              \
+		int r = __vcpu_set_##name(vcpu, v);                                    \
+		if (r)                                                                 \
+			lib_fail(#set_ioctl " failed: errno=%s", errno_name(-r));      \
+	}
+
+DEFINE_REG_ACCESSORS(regs, struct kvm_regs, KVM_GET_REGS, KVM_SET_REGS)
+DEFINE_REG_ACCESSORS(sregs, struct kvm_sregs, KVM_GET_SREGS, KVM_SET_SREGS)
+
+int __vcpu_ioctl_named(struct vcpu *vcpu, unsigned long cmd, void *arg, const char *name)
+{
+	int r = ioctl(vcpu->fd, cmd, arg);
+
+	if (r < 0)
+		lib_fail("%s failed: rc=%d errno=%s", name, r, errno_name(errno));
+	return r;
+}

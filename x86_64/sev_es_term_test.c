@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sev_es_term_test: an SEV-ES guest's termination request must reach the
+ * VMM as KVM_EXIT_SYSTEM_EVENT / KVM_SYSTEM_EVENT_SEV_TERM with ndata 1 and
+ * data[0] the exact GHCB MSR value the guest wrote (GHCB MSR protocol,
+ * GHCBInfo 0x100; sev_handle_vmgexit_msr_protocol() since v5.19), for every
+ * reason value, from every guest mode, and again after re-entry. An SEV-ES
+ * guest that shuts down must give KVM_EXIT_SHUTDOWN (v6.7+). The same for
+ * the SNP VM type where the host has it.
+ *
+ * Without SEV-ES the cases skip. With --backend=model:<behaviour> the same
+ * guests run in a plain VM with the software model standing in for KVM's
+ * SEV-ES side: those results are the model's, never a kernel's.
+ */
+#include <string.h>
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+
+#include "ghcb.h"
+#include "sev.h"
+#include "suite.h"
+#include "term_guest.h"
+
+static struct suite_opts opts = {
+	.binary = "sev_es_term_test",
+	.summary = "SEV-ES/SNP termination requests as KVM_EXIT_SYSTEM_EVENT / SEV_TERM",
+	.accepts = SUITE_OPT_BACKEND | SUITE_OPT_SWEEP,
+};
+
+/* A guest that shuts down: #UD with an empty IDT. */
+GUEST_PROG(ud_guest, "ud2\n");
+
+/*
+ * The exhaustive sweep guest: walks every (set, code) pair itself, since
+ * its registers are encrypted after launch and the host cannot feed them.
+ * ECX and EDX come from the host; EAX starts at TERM_REQ with set 0, code 0.
+ */
+GUEST_PROG(sweep_guest,
+	   "mov $0x100, %eax\n"
+	   "1:\twrmsr\n\t"
+	   "rep; vmmcall\n\t"
+	   "add $0x10000, %eax\n\t"		/* next code */
+	   "test $0x01000000, %eax\n\t"		/* code wrapped past 0xff? */
+	   "jz 1b\n\t"
+	   "and $0x0000ffff, %eax\n\t"
+	   "add $0x1000, %eax\n\t"		/* next set */
+	   "test $0x00010000, %eax\n\t"		/* set wrapped past 0xf? */
+	   "jz 1b\n"
+	   "2:\thlt\n\t"
+	   "jmp 2b\n");
+
+/* Per-test setup shared by every fixture: /dev/kvm, then the backend. */
+static const char *setup_backend(struct kvm_dev *kvm, enum sev_flavour f, int *err)
+{
+	const char *why;
+
+	*err = __kvm_open(kvm);
+	if (*err)
+		return kvm_open_skip_reason(*err);
+	if (opts.model && f == SEV_FLAVOUR_SNP)
+		return "SNP is not modelled";
+	why = opts.model ? model_unavailable_reason(kvm) : sev_unavailable_reason(kvm, f);
+	return why;
+}
+
+static void expect_term(struct sysevent_expect *exp, struct kvm_dev *kvm, u64 value)
+{
+	sysevent_expect_sev_term(exp, opts.profile, value,
+				 kvm_check_cap(kvm, KSE_CAP_SYSTEM_EVENT_DATA) > 0);
+	exp->has_poison = true;
+	exp->poison = SUITE_POISON;
+}
+
+/* One KVM_RUN, judged by the oracle; returns the number of deviations. */
+static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
+{
+	struct run_outcome out;
+
+	vcpu_poison_system_event(vcpu, SUITE_POISON);
+	__vcpu_run(vcpu, &out);
+	return suite_check_event(&out, vcpu->run, exp);
+}
+
+#define SETUP_OR_SKIP(self, flavour)                                                   \
+	do {                                                                           \
+		int __err;                                                             \
+		const char *__why = setup_backend(&(self)->kvm, (flavour), &__err);    \
+		if (__why)                                                             \
+			SKIP(return, "%s", __why);                                     \
+		ASSERT_EQ(0, __err) TH_LOG("opening /dev/kvm failed: %s", errno_name(-__err)); \
+		(self)->have_kvm = true;                                               \
+	} while (0)
+
+#define CREATE_OR_SKIP(self, flavour, mode, prog, nodbg)                               \
+	do {                                                                           \
+		int __r = __sev_vm_create(&(self)->s, &(self)->kvm, (flavour), opts.model, \
+					  (mode), (prog), (nodbg));                    \
+		(self)->have_vm = true;                                                \
+		if (__r && (self)->s.skip_reason)                                      \
+			SKIP(return, "%s", (self)->s.skip_reason);                     \
+		ASSERT_EQ(0, __r) TH_LOG("creating the guest failed: %s", errno_name(-__r)); \
+	} while (0)
+
+#define TEARDOWN(self)                                                                 \
+	do {                                                                           \
+		if ((self)->have_vm)                                                   \
+			sev_vm_destroy(&(self)->s);                                    \
+		if ((self)->have_kvm)                                                  \
+			kvm_close(&(self)->kvm);                                       \
+	} while (0)
+
+/* ---- Termination: every mode x reason x policy ------------------------- */
+
+FIXTURE(sev_es_term) {
+	struct kvm_dev kvm;
+	struct sev_vm s;
+	bool have_kvm, have_vm;
+};
+
+FIXTURE_VARIANT(sev_es_term) {
+	enum sev_flavour flavour;
+	enum guest_mode mode;
+	unsigned int set, code;
+	u64 upper;
+	bool nodbg;
+};
+
+#define TERM_VARIANT(fix, fl, m, s, c, up, nd, name)                                   \
+	FIXTURE_VARIANT_ADD(fix, name) {                                               \
+		.flavour = fl, .mode = m, .set = s, .code = c, .upper = up, .nodbg = nd, \
+	}
+
+#define TERM_REASON(fix, fl, s, c, up, tag)                                            \
+	TERM_VARIANT(fix, fl, GUEST_REAL, s, c, up, false, real_##tag##_dbg);          \
+	TERM_VARIANT(fix, fl, GUEST_REAL, s, c, up, true, real_##tag##_nodbg);         \
+	TERM_VARIANT(fix, fl, GUEST_PROT, s, c, up, false, prot_##tag##_dbg);          \
+	TERM_VARIANT(fix, fl, GUEST_PROT, s, c, up, true, prot_##tag##_nodbg);         \
+	TERM_VARIANT(fix, fl, GUEST_LONG, s, c, up, false, long_##tag##_dbg);          \
+	TERM_VARIANT(fix, fl, GUEST_LONG, s, c, up, true, long_##tag##_nodbg)
+
+/* Set 0 (general): 0 general, 1 protocol unsupported, 2 SNP unsupported. */
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 0, 0, 0, set0_code0);
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 0, 1, 0, set0_code1);
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 0, 2, 0, set0_code2);
+/* Set 1 (Linux): a sample across 0..11. */
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 1, 0, 0, set1_code0);
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 1, 4, 0, set1_code4);
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 1, 7, 0, set1_code7);
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 1, 11, 0, set1_code11);
+/* The extremes of both fields. */
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 15, 255, 0, set15_code255);
+/* Bits 63:24 are unassigned: KVM must still report the MSR value whole. */
+TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 1, 2, 0xa5c3f00dbeull, set1_code2_upper);
+
+FIXTURE_SETUP(sev_es_term)
+{
+	SETUP_OR_SKIP(self, variant->flavour);
+	CREATE_OR_SKIP(self, variant->flavour, variant->mode, &term_guest, variant->nodbg);
+}
+
+FIXTURE_TEARDOWN(sev_es_term)
+{
+	TEARDOWN(self);
+}
+
+TEST_F(sev_es_term, terminate)
+{
+	u64 value = ghcb_term_encode_upper(variant->set, variant->code, variant->upper);
+	struct sysevent_expect exp;
+
+	guest_set_ghcb_request(&self->s.vcpu, value);
+	sev_vm_launch(&self->s);
+	expect_term(&exp, &self->kvm, value);
+	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp));
+}
+
+/* ---- The SNP VM type: the same request from an SNP guest ---------------- */
+
+FIXTURE(sev_snp_term) {
+	struct kvm_dev kvm;
+	struct sev_vm s;
+	bool have_kvm, have_vm;
+};
+
+FIXTURE_VARIANT(sev_snp_term) {
+	enum sev_flavour flavour;
+	enum guest_mode mode;
+	unsigned int set, code;
+	u64 upper;
+	bool nodbg;
+};
+
+TERM_REASON(sev_snp_term, SEV_FLAVOUR_SNP, 0, 0, 0, set0_code0);
+TERM_REASON(sev_snp_term, SEV_FLAVOUR_SNP, 1, 2, 0, set1_code2);
+TERM_REASON(sev_snp_term, SEV_FLAVOUR_SNP, 15, 255, 0, set15_code255);
+
+FIXTURE_SETUP(sev_snp_term)
+{
+	SETUP_OR_SKIP(self, variant->flavour);
+	CREATE_OR_SKIP(self, variant->flavour, variant->mode, &term_guest, variant->nodbg);
+}
+
+FIXTURE_TEARDOWN(sev_snp_term)
+{
+	TEARDOWN(self);
+}
+
+TEST_F(sev_snp_term, terminate)
+{
+	u64 value = ghcb_term_encode_upper(variant->set, variant->code, variant->upper);
+	struct sysevent_expect exp;
+
+	guest_set_ghcb_request(&self->s.vcpu, value);
+	sev_vm_launch(&self->s);
+	expect_term(&exp, &self->kvm, value);
+	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp));
+}
+
+/* ---- Re-entry: KVM_RUN after SEV_TERM resumes the guest ----------------- */
+
+FIXTURE(sev_es_reentry) {
+	struct kvm_dev kvm;
+	struct sev_vm s;
+	bool have_kvm, have_vm;
+};
+
+FIXTURE_VARIANT(sev_es_reentry) {
+	enum guest_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(sev_es_reentry, real) { .mode = GUEST_REAL };
+FIXTURE_VARIANT_ADD(sev_es_reentry, prot) { .mode = GUEST_PROT };
+FIXTURE_VARIANT_ADD(sev_es_reentry, long) { .mode = GUEST_LONG };
+
+FIXTURE_SETUP(sev_es_reentry)
+{
+	SETUP_OR_SKIP(self, SEV_FLAVOUR_ES);
+	CREATE_OR_SKIP(self, SEV_FLAVOUR_ES, variant->mode, &term_guest, true);
+}
+
+FIXTURE_TEARDOWN(sev_es_reentry)
+{
+	TEARDOWN(self);
+}
+
+TEST_F(sev_es_reentry, second_request)
+{
+	u64 first = ghcb_term_encode(GHCB_TERM_SET_LINUX, 3);
+	/* What term_guest sends next: the reason code inverted. */
+	u64 second = first ^ (GHCB_TERM_CODE_MASK << GHCB_TERM_CODE_SHIFT);
+	struct sysevent_expect exp;
+
+	guest_set_ghcb_request(&self->s.vcpu, first);
+	sev_vm_launch(&self->s);
+	expect_term(&exp, &self->kvm, first);
+	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp)) TH_LOG("first request");
+	expect_term(&exp, &self->kvm, second);
+	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp)) TH_LOG("second request, after re-entry");
+}
+
+/* ---- SEV-ES shutdown: #UD with an empty IDT ----------------------------- */
+
+FIXTURE(sev_es_shutdown) {
+	struct kvm_dev kvm;
+	struct sev_vm s;
+	bool have_kvm, have_vm;
+};
+
+FIXTURE_VARIANT(sev_es_shutdown) {
+	enum guest_mode mode;
+};
+
+/* Real mode has no IDT limit to trip over: a faulting guest runs on. */
+FIXTURE_VARIANT_ADD(sev_es_shutdown, prot) { .mode = GUEST_PROT };
+FIXTURE_VARIANT_ADD(sev_es_shutdown, long) { .mode = GUEST_LONG };
+
+FIXTURE_SETUP(sev_es_shutdown)
+{
+	SETUP_OR_SKIP(self, SEV_FLAVOUR_ES);
+	CREATE_OR_SKIP(self, SEV_FLAVOUR_ES, variant->mode, &ud_guest, true);
+}
+
+FIXTURE_TEARDOWN(sev_es_shutdown)
+{
+	TEARDOWN(self);
+}
+
+TEST_F(sev_es_shutdown, ud_empty_idt)
+{
+	struct sysevent_expect exp = {
+		.profile = opts.profile,
+		.exit_reason = KSE_EXIT_SHUTDOWN,
+		.protected_guest = true,
+	};
+
+	sev_vm_launch(&self->s);
+	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp));
+}
+
+/* ---- The exhaustive sweep: 16 sets x 256 codes per mode ----------------- */
+
+#define SWEEP_SETS 16
+#define SWEEP_CODES 256
+#define SWEEP_NOTE 512
+
+enum { SWEEP_NOT_RUN, SWEEP_PASS, SWEEP_FAIL };
+
+/*
+ * Shared with every forked test (MAP_SHARED, mapped in main): the first set
+ * test of a mode runs the whole sweep, the others report from it.
+ */
+struct sweep_results {
+	bool done[NR_GUEST_MODES];
+	char skip[NR_GUEST_MODES][64];
+	u8 status[NR_GUEST_MODES][SWEEP_SETS][SWEEP_CODES];
+	char first_deviation[NR_GUEST_MODES][SWEEP_SETS][SWEEP_NOTE];
+};
+
+static struct sweep_results *sweep;
+
+static void sweep_record(enum guest_mode mode, unsigned int i, const struct run_outcome *out,
+			 const struct kvm_run *run, const struct sysevent_expect *exp)
+{
+	struct deviation dev[SYSEVENT_MAX_DEVIATIONS];
+	unsigned int set = i / SWEEP_CODES, code = i % SWEEP_CODES;
+	char *note = sweep->first_deviation[mode][set];
+	int n = sysevent_check(out, run, exp, dev, SYSEVENT_MAX_DEVIATIONS);
+
+	sweep->status[mode][set][code] = n ? SWEEP_FAIL : SWEEP_PASS;
+	if (n && !note[0]) {
+		int len = snprintf(note, SWEEP_NOTE, "code 0x%02x: ", code);
+
+		deviation_format(&dev[0], note + len, SWEEP_NOTE - len);
+	}
+}
+
+static bool sweep_exit_ok(const struct run_outcome *out, const struct kvm_run *run)
+{
+	return out->rc == 0 && !out->stuck && run->exit_reason == KSE_EXIT_SYSTEM_EVENT;
+}
+
+/* One launch; the host re-enters KVM_RUN after every report. */
+static void sweep_loop(struct kvm_dev *kvm, enum guest_mode mode)
+{
+	struct sysevent_expect exp;
+	struct run_outcome out;
+	struct sev_vm s;
+	unsigned int i;
+	int r;
+
+	r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, opts.model, mode, &sweep_guest, true);
+	if (r && s.skip_reason) {
+		snprintf(sweep->skip[mode], sizeof(sweep->skip[mode]), "%s", s.skip_reason);
+		goto out;
+	}
+	guest_set_gprs(&s.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
+	if (!r)
+		r = __sev_vm_launch(&s);
+	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++) {
+		expect_term(&exp, kvm, ghcb_term_encode(i / SWEEP_CODES, i % SWEEP_CODES));
+		if (r) {
+			out = (struct run_outcome){ .rc = -1, .err = -r };
+		} else {
+			vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
+			__vcpu_run(&s.vcpu, &out);
+		}
+		sweep_record(mode, i, &out, s.vcpu.run, &exp);
+		/* A run that did not report leaves the guest's walk unknown: stop. */
+		if (!sweep_exit_ok(&out, s.vcpu.run))
+			r = r ? r : -EPROTO;
+	}
+out:
+	sev_vm_destroy(&s);
+}
+
+/* One VM per value, for isolation. */
+static void sweep_per_vm(struct kvm_dev *kvm, enum guest_mode mode)
+{
+	struct sysevent_expect exp;
+	struct run_outcome out;
+	struct sev_vm s;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++) {
+		u64 value = ghcb_term_encode(i / SWEEP_CODES, i % SWEEP_CODES);
+
+		r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, opts.model, mode, &term_guest, true);
+		if (r && s.skip_reason) {
+			snprintf(sweep->skip[mode], sizeof(sweep->skip[mode]), "%s", s.skip_reason);
+			sev_vm_destroy(&s);
+			return;
+		}
+		if (!r) {
+			guest_set_ghcb_request(&s.vcpu, value);
+			r = __sev_vm_launch(&s);
+		}
+		expect_term(&exp, kvm, value);
+		if (r) {
+			out = (struct run_outcome){ .rc = -1, .err = -r };
+		} else {
+			vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
+			__vcpu_run(&s.vcpu, &out);
+		}
+		sweep_record(mode, i, &out, s.vcpu.run, &exp);
+		sev_vm_destroy(&s);
+	}
+}
+
+/* "0x00-0x0f,0x42": the failed codes of one set, as ranges. */
+static void format_codes(const u8 *status, char *buf, size_t len)
+{
+	size_t used = 0;
+	int c, start;
+
+	buf[0] = 0;
+	for (c = 0; c < SWEEP_CODES; c++) {
+		if (status[c] != SWEEP_FAIL)
+			continue;
+		for (start = c; c + 1 < SWEEP_CODES && status[c + 1] == SWEEP_FAIL; c++)
+			;
+		if (used >= len)
+			break;
+		if (start == c)
+			used += snprintf(buf + used, len - used, "%s0x%02x", used ? "," : "", c);
+		else
+			used += snprintf(buf + used, len - used, "%s0x%02x-0x%02x", used ? "," : "",
+					 start, c);
+	}
+}
+
+FIXTURE(sev_es_sweep) {
+	struct kvm_dev kvm;
+	bool have_kvm;
+};
+
+FIXTURE_VARIANT(sev_es_sweep) {
+	enum guest_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(sev_es_sweep, real) { .mode = GUEST_REAL };
+FIXTURE_VARIANT_ADD(sev_es_sweep, prot) { .mode = GUEST_PROT };
+FIXTURE_VARIANT_ADD(sev_es_sweep, long) { .mode = GUEST_LONG };
+
+FIXTURE_SETUP(sev_es_sweep)
+{
+	SETUP_OR_SKIP(self, SEV_FLAVOUR_ES);
+}
+
+FIXTURE_TEARDOWN(sev_es_sweep)
+{
+	if (self->have_kvm)
+		kvm_close(&self->kvm);
+}
+
+static void sweep_report(struct __test_metadata *_metadata, struct kvm_dev *kvm,
+			 enum guest_mode mode, unsigned int set)
+{
+	char codes[SWEEP_CODES * 10];
+	int pass = 0, fail = 0, c;
+
+	if (!sweep->done[mode]) {
+		if (opts.sweep_per_vm)
+			sweep_per_vm(kvm, mode);
+		else
+			sweep_loop(kvm, mode);
+		sweep->done[mode] = true;
+	}
+	if (sweep->skip[mode][0])
+		SKIP(return, "%s", sweep->skip[mode]);
+	for (c = 0; c < SWEEP_CODES; c++) {
+		pass += sweep->status[mode][set][c] == SWEEP_PASS;
+		fail += sweep->status[mode][set][c] == SWEEP_FAIL;
+	}
+	format_codes(sweep->status[mode][set], codes, sizeof(codes));
+	pr_diag("sweep: mode=%s set=%u pass=%d fail=%d failed_codes=%s", guest_mode_name(mode),
+		set, pass, fail, codes);
+	if (sweep->first_deviation[mode][set][0])
+		pr_diag("%s", sweep->first_deviation[mode][set]);
+	ASSERT_EQ(SWEEP_CODES, pass + fail) TH_LOG("codes not run in set %u", set);
+	ASSERT_EQ(0, fail);
+}
+
+#define SWEEP_SET_TEST(n)                                                              \
+	TEST_F_TIMEOUT(sev_es_sweep, set_##n, 900)                                     \
+	{                                                                              \
+		sweep_report(_metadata, &self->kvm, variant->mode, n);                 \
+	}
+
+SWEEP_SET_TEST(0) SWEEP_SET_TEST(1) SWEEP_SET_TEST(2) SWEEP_SET_TEST(3)
+SWEEP_SET_TEST(4) SWEEP_SET_TEST(5) SWEEP_SET_TEST(6) SWEEP_SET_TEST(7)
+SWEEP_SET_TEST(8) SWEEP_SET_TEST(9) SWEEP_SET_TEST(10) SWEEP_SET_TEST(11)
+SWEEP_SET_TEST(12) SWEEP_SET_TEST(13) SWEEP_SET_TEST(14) SWEEP_SET_TEST(15)
+
+int main(int argc, char **argv)
+{
+	char **args = calloc(argc + 3, sizeof(*args));
+	int i, n = 0;
+
+	suite_init(&opts, &argc, argv);
+	sweep = mmap(NULL, sizeof(*sweep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		     -1, 0);
+	if (!args || sweep == MAP_FAILED) {
+		printf("Bail out! out of memory\n");
+		return 1;
+	}
+	args[n++] = argv[0];
+	/* The sweep is opt-in: exclude its fixture first (the first filter wins). */
+	if (!opts.exhaustive) {
+		args[n++] = "-F";
+		args[n++] = "sev_es_sweep";
+	}
+	for (i = 1; i < argc; i++)
+		args[n++] = argv[i];
+	return test_harness_run(n, args);
+}
