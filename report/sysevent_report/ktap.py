@@ -53,15 +53,16 @@ class Problems:
         self.source = source
         self.warnings = []
 
-    def warn(self, lineno, message):
-        self.warnings.append((lineno, message))
+    def warn(self, lineno, message, source=None):
+        self.warnings.append((lineno, message, source))
 
     def error(self, lineno, message):
         raise MalformedInput(self.source, lineno, message)
 
     def format(self):
-        for lineno, message in self.warnings:
-            where = self.source if lineno is None else f"{self.source}:{lineno}"
+        for lineno, message, source in self.warnings:
+            source = source or self.source
+            where = source if lineno is None else f"{source}:{lineno}"
             yield f"{where}: warning: {message}"
 
 
@@ -411,6 +412,8 @@ def parse_stream(data, source, problems=None):
     if lvl is None:
         problems.error(1, "no 'KTAP version 1' (or 'TAP version 13') line")
     if not lvl.results and lvl.plan_skip is None:
-        where = lvl.plan_lineno or lvl.version_lineno
-        problems.error(where, "no test results")
+        if lvl.plan:
+            problems.error(lvl.last_lineno, f"the stream ends after 0 of {lvl.plan} planned "
+                           "results (truncated?)")
+        problems.error(lvl.plan_lineno or lvl.version_lineno, "no test results")
     return lvl, problems

@@ -228,9 +228,8 @@ def _read_kv(path, problems):
             sub.warn(lineno, f"key '{key}' given twice; the first is kept")
             continue
         out[key] = value.strip()
-    for lineno, message in sub.warnings:
-        problems.warnings.append((None, f"{os.path.basename(path)}:{lineno}: {message}"
-                                  if lineno else message))
+    for lineno, message, _ in sub.warnings:
+        problems.warn(lineno, message, source=path)
     return out
 
 
@@ -247,7 +246,7 @@ def _read_status(path, problems):
             continue
         m = STATUS_RE.match(text)
         if not m:
-            problems.warnings.append((None, f"status.txt:{lineno}: not '<binary> key=value...'"))
+            problems.warn(lineno, "not '<binary> key=value...'", source=path)
             continue
         fields = dict(tok.split("=", 1) for tok in text.split()[1:])
         out[m.group("binary")] = fields
@@ -385,7 +384,7 @@ def load_result_set(path):
     if os.path.isfile(inv_path):
         inventory = _read_kv(inv_path, problems)
     else:
-        problems.warn(None, "no inventory.txt in the result set")
+        problems.warn(None, "no inventory.txt in the result set", source=path)
     status_path = os.path.join(path, "status.txt")
     if os.path.isfile(status_path):
         status = _read_status(status_path, problems)
@@ -404,10 +403,10 @@ def load_result_set(path):
         run.summary_line = text.splitlines()[-1].strip() if text else ""
         m = re.search(r"(\d+) passed, (\d+) failed(?:, (\d+) skipped)?", run.summary_line)
         if not m:
-            problems.warn(None, "summary.txt has no 'N passed, N failed, N skipped' line")
+            problems.warn(None, "no 'N passed, N failed, N skipped' line", source=summary_path)
         elif (int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)) != run.counts():
-            problems.warn(None, f"summary.txt says '{m.group(0)}' but the stream gives "
-                          f"'{run.count_line()}'")
+            problems.warn(None, f"the runner counted '{m.group(0)}' but the stream gives "
+                          f"'{run.count_line()}'", source=summary_path)
     return run
 
 

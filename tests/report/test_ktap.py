@@ -33,7 +33,7 @@ def test_accepted_versions(version):
 def test_tap_version_12_is_a_warning_not_a_crash():
     lvl, probs = parse("TAP version 12\n1..1\nok 1 a\n")
     assert len(lvl.results) == 1
-    assert any("unknown version" in m for _, m in probs.warnings)
+    assert any("unknown version" in m for _, m, _ in probs.warnings)
 
 
 @pytest.mark.parametrize("directive,status,reason", [
@@ -170,12 +170,12 @@ def test_non_utf8_and_crlf_and_nul():
     data = b"KTAP version 1\r\n1..2\r\n# bad \xff\xfe bytes\r\nok 1 a\r\nok 2 b\x00c\r\n"
     lvl, probs = parse(data)
     assert [r.name for r in lvl.results] == ["a", "b\ufffdc"]
-    assert any(lineno == 3 and "UTF-8" in m for lineno, m in probs.warnings)
+    assert any(lineno == 3 and "UTF-8" in m for lineno, m, _ in probs.warnings)
 
 
 def test_test_numbers_checked():
     lvl, probs = parse("KTAP version 1\n1..3\nok 1 a\nok 3 b\nok c\n")
-    msgs = [m for _, m in probs.warnings]
+    msgs = [m for _, m, _ in probs.warnings]
     assert "test number 3, expected 2" in msgs
     assert "a result line without a test number" in msgs
 
@@ -188,7 +188,9 @@ def test_plan_at_end():
 @pytest.mark.parametrize("text,lineno,words", [
     ("", None, "empty input"),
     ("just noise\nmore noise\n", 1, "no 'KTAP version 1'"),
-    ("KTAP version 1\n1..2\n", 2, "no test results"),
+    ("KTAP version 1\n1..2\n", 2, "ends after 0 of 2 planned results"),
+    ("KTAP version 1\n# nothing\n", 1, "no test results"),
+    ("KTAP version 1\n1..0\n", 2, "no test results"),
     ("KTAP version 1\n1..1\nok 1 a\nKTAP version 1\n1..1\nok 1 b\n", 4, "second version line"),
     ("KTAP version 1\n1..1\n1..1\nok 1 a\n", 3, "second plan line"),
     ("KTAP version 1\nok 1 a\n1..1\nok 2 b\n", 4, "after the closing plan"),
@@ -222,4 +224,4 @@ def test_too_deep_nesting_is_a_warning():
     for depth in reversed(range(1, 20)):
         lines.append("  " * (depth - 1) + "ok 1 level%d" % depth)
     lvl, probs = parse("\n".join(lines) + "\n")
-    assert any("nested too deep" in m for _, m in probs.warnings)
+    assert any("nested too deep" in m for _, m, _ in probs.warnings)

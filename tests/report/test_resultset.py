@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Result sets: loading, counts against the runner's summary, model marking."""
+
+import os
+import shutil
+
+import pytest
+
+from conftest import HANDMADE, data, real_result_sets
+from sysevent_report.resultset import load, load_result_set
+
+ALL_SETS = HANDMADE + real_result_sets()
+
+
+def _summary_counts(path):
+    with open(os.path.join(path, "summary.txt")) as f:
+        line = f.read().strip().splitlines()[-1]
+    nums = [int(w) for w in line.replace(",", " ").split() if w.isdigit()]
+    return tuple(nums + [0] * (3 - len(nums)))
+
+
+@pytest.mark.parametrize("path", ALL_SETS, ids=os.path.basename)
+def test_counts_match_runner_summary(path):
+    run = load_result_set(path)
+    assert run.counts() == _summary_counts(path)
+
+
+@pytest.mark.parametrize("path", ALL_SETS, ids=os.path.basename)
+def test_contract_clean(path):
+    """The suite's own output (and the hand-made sets) read without a warning."""
+    run = load_result_set(path)
+    assert list(run.problems.format()) == []
+    assert run.inventory, "inventory.txt"
+    for b in run.binaries:
+        assert b.exit, f"status.txt has no line for {b.name}"
+
+
+def test_binaries_and_cases():
+    run = load(data("handmade-kernel-b"))
+    assert [b.name for b in run.binaries] == [
+        "sev_es_term_test", "system_event_legacy_test", "ghcb_nonsev_test"]
+    sev = run.binaries[0]
+    assert sev.status == "fail" and sev.exit["exit"] == "1" and sev.seconds == 3.0
+    assert sev.log.endswith("logs/sev_es_term_test.log")
+    bad = [c.name for c in sev.cases if c.failed]
+    assert bad == ["sev_es_term.prot_0_2.terminate", "sev_es_sweep.long.set_3",
+                   "sev_es_sweep.long.set_7"]
+    assert run.binaries[2].status == "skip"
+    assert run.binaries[2].reason == "no GHCB MSR on this vCPU"
+
+
+def test_model_is_marked_per_binary():
+    run = load(data("handmade-model"))
+    assert run.any_model and not run.all_model
+    assert [b.model for b in run.binaries] == [True, False, True]
+    assert all(c.model for c in run.binaries[0].cases)
+
+
+def test_sweep_grid():
+    run = load(data("handmade-kernel-b"))
+    (g,) = run.grids()
+    assert (g.binary, g.mode) == ("sev_es_term_test", "long")
+    assert len(g.rows) == 16 and all(len(r) == 256 for r in g.rows)
+    assert [code for code, c in enumerate(g.rows[3]) if c == "f"] == list(range(16)) + [0x42]
+    assert g.rows[7][0xff] == "f" and g.rows[7].count("f") == 1
+    assert set(g.rows[15]) == {"s"}
+    assert g.totals() == {"p": 15 * 256 - 18, "f": 18, "s": 256, "n": 0}
+
+
+def test_inventory_and_status_problems_are_warnings(tmp_path):
+    d = tmp_path / "set"
+    shutil.copytree(data("handmade-kernel-a"), d)
+    with open(d / "inventory.txt", "a") as f:
+        f.write("this line has no equals sign\nhostname=second\n")
+    with open(d / "summary.txt", "w") as f:
+        f.write("1 passed, 0 failed, 0 skipped\n")
+    run = load(str(d))
+    msgs = list(run.problems.format())
+    assert any("inventory.txt:22: warning: not a key=value line" in m for m in msgs)
+    assert any("inventory.txt:23: warning: key 'hostname' given twice" in m for m in msgs)
+    assert any("summary.txt: warning: the runner counted '1 passed, 0 failed, 0 skipped'" in m
+               for m in msgs)
+    assert run.inventory["hostname"] == "lab-epyc-07"
+
+
+def test_not_a_result_set(tmp_path, cli):
+    res = cli("summary", tmp_path)
+    assert res.rc == 2
+    assert "not a result set (no ktap.txt)" in res.err
+
+
+def test_child_missing_results_under_ok_parent_count_as_failure():
+    text = b"""KTAP version 1
+1..1
+  KTAP version 1
+  1..3
+  ok 1 a.b.c
+ok 1 bin
+"""
+    from sysevent_report.resultset import load_stream
+    run = load_stream(text, "t")
+    b = run.binaries[0]
+    assert b.status == "fail" and b.missing == 2
+    assert run.counts() == (1, 1, 0)
+    assert any("counted as failed" in m for m in run.problems.format())
+
+
+def test_timeout_parent_with_partial_children():
+    text = b"""KTAP version 1
+1..1
+  KTAP version 1
+  1..3
+  ok 1 a.b.c
+not ok 1 bin # TIMEOUT 120s
+"""
+    from sysevent_report.resultset import load_stream
+    run = load_stream(text, "t")
+    b = run.binaries[0]
+    assert b.status == "timeout" and b.missing == 2
+    assert run.counts() == (1, 1, 0)
+    assert list(run.problems.format()) == []
