@@ -32,10 +32,19 @@ console), kernel.txt (what ran, how, timings), modules.txt, dmesg.txt.
   --accel A         auto (default), kvm or tcg. auto uses kvm only when the
                     host CPU offers nested SVM/VMX, else TCG with -cpu max
   --memory MB       guest memory (default 1024)
+  --boot MODE       auto (default), pvh or bzimage. pvh decompresses the
+                    image on the host and boots the ELF through its PVH
+                    entry (saves seconds of decompression under TCG); auto
+                    does so when the image has a PVH entry, else boots the
+                    bzImage itself
   --build DIR       static suite binaries (default <repo>/build-static,
                     made by 'make STATIC=1')
   --suite-dir DIR   directory holding run_tests.sh and settings (default
                     the repo)
+  --config FILE     the kernel's .config, put at /boot/config-<release> in the
+                    guest for the inventory (default: boot/config-<release>
+                    beside a packaged image, or the .config of the tree an
+                    arch/x86/boot/bzImage was built in)
   --append ARGS     extra kernel command line arguments
   --no-stream       do not copy the KTAP stream to stdout while it runs
                     (ktap.txt is printed when the run ends instead)
@@ -59,7 +68,7 @@ need_arg() {
 }
 
 bzimage='' modules='' out='' timeout_s=600 label='' accel=auto memory=1024
-build='' suite_dir='' stream=1 append=''
+build='' suite_dir='' stream=1 append='' config='' boot=auto
 runner_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -73,6 +82,8 @@ while [ $# -gt 0 ]; do
 	--build) need_arg "$@"; build=$2; shift 2 ;;
 	--suite-dir) need_arg "$@"; suite_dir=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--config) need_arg "$@"; config=$2; shift 2 ;;
+	--boot) need_arg "$@"; boot=$2; shift 2 ;;
 	--no-stream) stream=0; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; runner_args=("$@"); break ;;
@@ -85,6 +96,7 @@ done
 case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
 case "$memory" in ''|*[!0-9]*|0) die "--memory needs a positive number of MiB" ;; esac
 case "$accel" in auto|kvm|tcg) ;; *) die "--accel must be auto, kvm or tcg" ;; esac
+case "$boot" in auto|pvh|bzimage) ;; *) die "--boot must be auto, pvh or bzimage" ;; esac
 suite_dir=${suite_dir:-$repo}
 build=${build:-$suite_dir/build-static}
 
@@ -94,6 +106,9 @@ if [ ! -f "$bzimage" ] || [ ! -r "$bzimage" ]; then die "kernel image not found:
 	die "not an x86 bzImage: $bzimage"
 if [ -n "$modules" ]; then
 	[ -d "$modules" ] || die "modules directory not found: $modules"
+fi
+if [ -n "$config" ] && [ ! -f "$config" ]; then
+	die "config file not found: $config"
 fi
 [ -f "$suite_dir/run_tests.sh" ] || die "no run_tests.sh in $suite_dir"
 [ -d "$build/x86_64" ] || die "no static suite build in $build (run: make STATIC=1)"
@@ -128,6 +143,15 @@ image_release() {
 }
 release=$(image_release "$bzimage")
 label=${label:-${release:-$(basename "$bzimage")}}
+if [ -z "$config" ]; then
+	imgdir=$(cd "$(dirname "$bzimage")" && pwd)
+	for c in "$imgdir/config-$release" "$imgdir/../../../.config"; do
+		if [ -n "$release" ] && [ -f "$c" ]; then
+			config=$c
+			break
+		fi
+	done
+fi
 
 # --- work area ----------------------------------------------------------------
 mkdir -p "$out" || die "cannot create $out"
@@ -168,6 +192,11 @@ for sub in x86_64 tools; do
 	done
 done
 [ "$nbins" -gt 0 ] || die "no executables in $build/x86_64 (run: make STATIC=1)"
+
+if [ -n "$config" ] && [ -n "$release" ]; then
+	mkdir -p "$root/boot"
+	cp "$config" "$root/boot/config-$release"
+fi
 
 # --- the kvm modules ----------------------------------------------------------
 # Pick irqbypass, ccp, kvm, kvm-amd and kvm-intel out of $modules, decompress
@@ -282,6 +311,48 @@ else
 	cpu=max
 fi
 
+# --- the image to boot --------------------------------------------------------------
+# A bzImage carries its kernel compressed; decompressing it in the guest costs
+# several seconds under TCG. The payload's position is in the setup header
+# (setup_sects, payload_offset, payload_length; its last 4 bytes are the
+# decompressed size, not compressed data).
+extract_vmlinux() {
+	local img=$1 dst=$2 sects off len magic
+	sects=$(od -An -tu1 -j 497 -N1 "$img" | tr -d ' ')
+	[ "$sects" != 0 ] || sects=4
+	off=$(od -An -tu4 -j 584 -N4 "$img" | tr -d ' ')
+	len=$(od -An -tu4 -j 588 -N4 "$img" | tr -d ' ')
+	[ -n "$off" ] && [ -n "$len" ] && [ "$len" -gt 4 ] || return 1
+	off=$(((sects + 1) * 512 + off))
+	tail -c +$((off + 1)) "$img" | head -c $((len - 4)) >"$dst.z"
+	magic=$(od -An -tx1 -N6 "$dst.z" | tr -d ' ')
+	case "$magic" in
+	1f8b*) gzip -dc "$dst.z" ;;
+	fd377a585a00) xz -dc --single-stream "$dst.z" ;;
+	28b52ffd*) zstd -qdc "$dst.z" ;;
+	425a68*) bzip2 -dc "$dst.z" ;;
+	02214c18*) lz4 -dc "$dst.z" ;;
+	5d00*) xz -dc --format=lzma "$dst.z" ;;
+	*) return 1 ;;
+	esac >"$dst" 2>/dev/null || return 1
+	rm -f "$dst.z"
+	[ "$(od -An -tx1 -N4 "$dst" | tr -d ' ')" = 7f454c46 ] || return 1
+	command -v readelf >/dev/null || return 1
+	# XEN_ELFNOTE_PHYS32_ENTRY (18): the PVH entry QEMU boots through.
+	readelf -n "$dst" 2>/dev/null | grep -Eq 'Xen.*(\(0x00000012\)|PHYS32_ENTRY)'
+}
+boot_image=$bzimage
+if [ "$boot" != bzimage ]; then
+	if extract_vmlinux "$bzimage" "$work/vmlinux"; then
+		boot_image=$work/vmlinux
+		boot=pvh
+	elif [ "$boot" = pvh ]; then
+		die "cannot boot $bzimage through PVH (no PVH entry, or its payload is not readable)"
+	else
+		boot=bzimage
+	fi
+fi
+
 # --- boot ---------------------------------------------------------------------------
 for f in ktap.txt logs status.txt inventory.txt summary.txt boot.log kernel.txt modules.txt \
 	dmesg.txt runner-stderr.txt qemu.log; do
@@ -291,7 +362,7 @@ done
 : >"$work/ttyS2"
 qemu_cmd=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot -display none -vga none
 	-machine pc -accel "$accel" -cpu "$cpu" -smp 1 -m "$memory"
-	-kernel "$bzimage" -initrd "$work/initrd.cpio"
+	-kernel "$boot_image" -initrd "$work/initrd.cpio"
 	-append "console=ttyS0,115200 quiet panic=-1 mitigations=off${append:+ $append}"
 	-serial "file:$out/boot.log" -serial "file:$work/ttyS1" -serial "file:$work/ttyS2"
 	-monitor none)
@@ -386,6 +457,7 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 	echo "bzimage=$(cd "$(dirname "$bzimage")" && pwd)/$(basename "$bzimage")"
 	echo "bzimage_sha256=$(sha "$bzimage")"
 	echo "modules_dir=${modules:-none}"
+	echo "config=${config:-none}"
 	echo "modules=$(
 		IFS=,
 		echo "${order[*]:-}"
@@ -394,6 +466,7 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 		echo "module_${m}_sha256=$(sha "${mod_file[$m]}")"
 	done
 	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
+	echo "boot=$boot"
 	echo "accel=$accel"
 	echo "cpu=$cpu"
 	echo "memory_mib=$memory"
