@@ -149,7 +149,9 @@ $(BUILD)/%: $(BUILD)/%.o $(LIBSUITE)
 # Running. run_tests.sh finds the binaries under $(BUILD).
 RUN_ARGS ?=
 run: all
-	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/latest $(RUN_ARGS)
+	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/latest $(RUN_ARGS); rc=$$?; \
+	[ ! -f results/latest/ktap.txt ] || ./report/kvm-sysevent-report html results/latest || :; \
+	exit $$rc
 
 # make check runs every step in CHECK_STEPS through tests/check.sh, which
 # prints each step's count line and, last, the sum of them all. Each step is
