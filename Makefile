@@ -35,6 +35,7 @@ E	:= @printf '  %-8s %s\n'
 MAKEFLAGS += --no-print-directory
 endif
 
+.DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -130,7 +131,7 @@ $(BUILD)/%.o: %.c | $(KSFT_STAMP)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # kselftest_harness.h defines fixture functions without prototypes.
-$(BUILD)/$(ARCH)/%.o: CFLAGS += -Wno-missing-prototypes -Wno-clobbered
+$(BUILD)/$(ARCH)/%.o $(BUILD)/tests/%.o: CFLAGS += -Wno-missing-prototypes -Wno-clobbered
 
 $(LIBSUITE): $(LIB_OBJS)
 	$(E) AR "$@"

@@ -1,0 +1,274 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the kvm-sysevent test binaries and print one KTAP stream: one nesting
+# level per binary, the binary's own KTAP indented by two spaces, then its
+# result line. The last line is always `N passed, N failed, N skipped`
+# (leaf results; a binary that failed without a failing subtest counts one).
+# POSIX sh: it also runs under busybox inside the kernel-matrix guests.
+#
+# Exit status: 0 nothing failed, 1 something failed, 2 bad usage.
+
+set -u
+
+TESTS="sev_es_term_test system_event_legacy_test ghcb_nonsev_test"
+
+topdir=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$topdir/$BUILD ;; esac
+
+usage() {
+	cat <<USAGE
+usage: $0 [options]
+
+Runs the suite on the running kernel (or, with --kernel, inside another
+kernel under QEMU) and prints KTAP.
+
+options:
+  -t NAME            run only this test binary (repeatable); -l lists them
+  -j N               run N binaries at once (output stays in order)
+  -o DIR             keep a result set in DIR (ktap.txt, logs/, status.txt,
+                     inventory.txt, summary.txt); a previous one moves to DIR.old
+  -T SECS            per-binary timeout (default: timeout= in settings, 120)
+  --abi-profile P    upstream (default) or proposal-2022
+  --backend B        kernel (default) or model:<behaviour> for the SEV-ES cases;
+                     model results are software, not a kernel result
+  --exhaustive       add the 16 x 256 reason sweep to the SEV-ES cases
+  --kernel K         run inside kernel K under QEMU (see kernel/README.md)
+  -l                 list the test binaries
+  -h, --help         this text
+
+environment: BUILD (build dir, default build), KVM_SYSEVENT_ABI_PROFILE,
+KVM_SYSEVENT_BACKEND, KVM_SYSEVENT_EXHAUSTIVE, KVM_SYSEVENT_REVISION,
+KVM_SYSEVENT_KERNEL_UNDER_TEST.
+exit status: 0 nothing failed, 1 a failure, 2 bad usage.
+USAGE
+}
+
+die_usage() {
+	echo "run_tests.sh: $*" >&2
+	exit 2
+}
+
+# --kernel hands the whole command line to the kernel-matrix tool.
+for a in "$@"; do
+	case $a in
+	--kernel|--kernel=*)
+		[ -x "$topdir/kernel/run-in-kernel.sh" ] ||
+			die_usage "--kernel needs kernel/run-in-kernel.sh"
+		exec "$topdir/kernel/run-in-kernel.sh" "$@"
+		;;
+	esac
+done
+
+only="" jobs=1 outdir="" timeout=""
+profile=${KVM_SYSEVENT_ABI_PROFILE:-upstream}
+backend=${KVM_SYSEVENT_BACKEND:-kernel}
+exhaustive=${KVM_SYSEVENT_EXHAUSTIVE:-}
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h|--help) usage; exit 0 ;;
+	-l) for t in $TESTS; do echo "$t"; done; exit 0 ;;
+	-t) [ $# -ge 2 ] || die_usage "-t needs a name"; only="$only $2"; shift ;;
+	-j) [ $# -ge 2 ] || die_usage "-j needs a number"; jobs=$2; shift ;;
+	-o) [ $# -ge 2 ] || die_usage "-o needs a directory"; outdir=$2; shift ;;
+	-T) [ $# -ge 2 ] || die_usage "-T needs seconds"; timeout=$2; shift ;;
+	--abi-profile) [ $# -ge 2 ] || die_usage "--abi-profile needs a value"; profile=$2; shift ;;
+	--abi-profile=*) profile=${1#*=} ;;
+	--backend) [ $# -ge 2 ] || die_usage "--backend needs a value"; backend=$2; shift ;;
+	--backend=*) backend=${1#*=} ;;
+	--exhaustive) exhaustive=1 ;;
+	*) die_usage "unknown option '$1' (see --help)" ;;
+	esac
+	shift
+done
+
+case $jobs in ''|*[!0-9]*|0) die_usage "-j takes a whole number >= 1, not '$jobs'" ;; esac
+case $profile in upstream|proposal-2022) ;; *) die_usage "unknown ABI profile '$profile'" ;; esac
+case $backend in kernel|model:?*) ;; *) die_usage "unknown backend '$backend'" ;; esac
+if [ -z "$timeout" ]; then
+	timeout=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$topdir/settings" 2>/dev/null)
+	timeout=${timeout:-120}
+fi
+case $timeout in ''|*[!0-9]*|0) die_usage "-T takes a whole number of seconds, not '$timeout'" ;; esac
+selected=$TESTS
+if [ -n "$only" ]; then
+	selected=""
+	for t in $only; do
+		case " $TESTS " in *" $t "*) selected="$selected $t" ;;
+		*) die_usage "no test binary '$t' (see -l)" ;; esac
+	done
+fi
+
+rev=${KVM_SYSEVENT_REVISION:-}
+[ -n "$rev" ] || rev=$(git -C "$topdir" describe --always --dirty 2>/dev/null) || rev=""
+[ -n "$rev" ] || rev=unknown
+kut=${KVM_SYSEVENT_KERNEL_UNDER_TEST:-host}
+case $backend in
+model:*) backend_note="$backend (software model, not a kernel result)" ;;
+*) backend_note=$backend ;;
+esac
+
+# Where logs go: the result set, or a scratch dir removed at exit.
+if [ -n "$outdir" ]; then
+	if [ -e "$outdir" ] && [ ! -d "$outdir" ]; then
+		die_usage "-o: '$outdir' exists and is not a directory"
+	fi
+	if [ -e "$outdir/ktap.txt" ]; then
+		rm -rf "$outdir.old" && mv "$outdir" "$outdir.old" ||
+			die_usage "-o: cannot move the previous result set aside"
+	fi
+	mkdir -p "$outdir/logs" || die_usage "-o: cannot create '$outdir'"
+	work=$outdir
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sysevent.XXXXXX") || exit 1
+	mkdir -p "$work/logs"
+	trap 'rm -rf "$work"' EXIT
+fi
+: >"$work/status.txt"
+ktap=$work/ktap.txt
+: >"$ktap"
+
+emit() {
+	printf '%s\n' "$*"
+	printf '%s\n' "$*" >>"$ktap"
+}
+
+export KVM_SYSEVENT_ABI_PROFILE="$profile" KVM_SYSEVENT_BACKEND="$backend"
+if [ -n "$exhaustive" ] && [ "$exhaustive" != 0 ]; then
+	export KVM_SYSEVENT_EXHAUSTIVE=1
+else
+	unset KVM_SYSEVENT_EXHAUSTIVE
+fi
+
+inventory() {
+	inv=$BUILD/tools/host_inventory
+	if [ -x "$inv" ]; then
+		"$inv" --abi-profile "$profile" --backend "$backend" \
+			--kernel-under-test "$kut" --suite-revision "$rev" 2>/dev/null
+	else
+		echo "suite_revision=$rev"
+		echo "kernel_release=$(uname -r)"
+		echo "abi_profile=$profile"
+		echo "backend=$backend"
+		echo "kernel_under_test=$kut"
+	fi
+}
+[ -n "$outdir" ] && inventory >"$outdir/inventory.txt"
+
+now() { date +%s; }
+
+# Start one binary in the background: its log, and a .rc file when done.
+start() {
+	t=$1
+	log=$work/logs/$t.log
+	bin=$BUILD/x86_64/$t
+	(
+		t0=$(now)
+		if [ ! -x "$bin" ]; then
+			echo "# $t: binary not built ($bin)" >"$log"
+			echo "127 0 0" >"$work/logs/$t.rc"
+			exit 0
+		fi
+		if command -v timeout >/dev/null 2>&1; then
+			timeout -s KILL "$timeout" "$bin" >"$log" 2>&1 </dev/null
+		else
+			"$bin" >"$log" 2>&1 </dev/null
+		fi
+		rc=$?
+		t1=$(now)
+		echo "$rc $t0 $t1" >"$work/logs/$t.rc"
+	) &
+	eval "pid_$(echo "$t" | tr -c 'A-Za-z0-9_\n' _)=\$!"
+}
+
+pass=0 fail=0 skip=0 n=0 failed_any=0
+count=$(echo $selected | wc -w)
+
+emit "KTAP version 1"
+emit "# kvm-sysevent $rev on $(uname -r)"
+emit "# abi-profile: $profile"
+emit "# backend: $backend_note"
+emit "1..$count"
+
+# Keep at most $jobs running; report strictly in order.
+queue=$selected
+running=""
+report_next() {
+	t=$1
+	var=pid_$(echo "$t" | tr -c 'A-Za-z0-9_\n' _)
+	eval "pid=\$$var"
+	wait "$pid" 2>/dev/null
+	set -- $(cat "$work/logs/$t.rc" 2>/dev/null || echo "1 0 0")
+	rc=$1 secs=$(($3 - $2))
+	log=$work/logs/$t.log
+	n=$((n + 1))
+
+	sed 's/^/  /' "$log" | while IFS= read -r line; do emit "$line"; done
+
+	p=$(grep -c '^ok [0-9]' "$log" 2>/dev/null) || p=0
+	s=$(grep -c '^ok [0-9].*# SKIP' "$log" 2>/dev/null) || s=0
+	f=$(grep -c '^not ok [0-9]' "$log" 2>/dev/null) || f=0
+	p=$((p - s))
+
+	sig=- tmo=0
+	if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
+		sig=SIG$(kill -l "$((rc - 128))" 2>/dev/null || echo "$((rc - 128))")
+		if [ "$secs" -ge "$timeout" ] && [ "$sig" = SIGKILL ]; then
+			tmo=1
+		fi
+	elif [ "$rc" -eq 124 ]; then
+		tmo=1
+	fi
+
+	if [ "$tmo" -eq 1 ]; then
+		result="not ok $n $t # TIMEOUT ${timeout}s"
+	elif [ "$sig" != - ]; then
+		result="not ok $n $t # CRASH $sig"
+	elif [ "$rc" -eq 0 ]; then
+		result="ok $n $t"
+	elif [ "$rc" -eq 4 ]; then
+		reason=$(sed -n 's/^1\.\.0 # SKIP //p' "$log" | head -n 1)
+		result="ok $n $t # SKIP ${reason:-skipped}"
+		[ "$p$f$s" = 000 ] && s=1
+	elif [ "$rc" -eq 127 ] && grep -q 'binary not built' "$log"; then
+		result="not ok $n $t # ERROR binary not built"
+	else
+		result="not ok $n $t"
+	fi
+	case $result in
+	"not ok"*)
+		failed_any=1
+		[ "$f" -eq 0 ] && f=1
+		;;
+	esac
+	emit "$result"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	echo "$t exit=$rc signal=$sig timeout=$tmo seconds=$secs" >>"$work/status.txt"
+}
+
+inflight=0
+set -- $queue
+pending=""
+for t in "$@"; do
+	start "$t"
+	pending="$pending $t"
+	inflight=$((inflight + 1))
+	if [ "$inflight" -ge "$jobs" ]; then
+		first=${pending# }
+		first=${first%% *}
+		report_next "$first"
+		pending=${pending# }
+		pending=${pending#"$first"}
+		inflight=$((inflight - 1))
+	fi
+done
+for t in $pending; do
+	report_next "$t"
+done
+
+summary="$pass passed, $fail failed, $skip skipped"
+case $backend in model:*) emit "# backend: $backend_note" ;; esac
+emit "$summary"
+[ -n "$outdir" ] && echo "$summary" >"$outdir/summary.txt"
+[ "$failed_any" -eq 0 ] && [ "$fail" -eq 0 ]

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the oracle (lib/sysevent.c) against hand-built kvm_run
+ * contents: every known behaviour in the catalogue has a case that makes
+ * the oracle name it, and conformant exits produce no deviation.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kselftest_harness.h"
+
+#include "ghcb.h"
+#include "suite.h"
+#include "sysevent.h"
+
+#define VAL 0x00021100ull	/* set 1, code 2 */
+#define POISON SUITE_POISON
+
+enum shape {
+	SEV_TERM_UP,		/* expectation: SEV_TERM, upstream */
+	SEV_TERM_PROP,		/* expectation: SEV_TERM, proposal-2022 */
+	SHUTDOWN_ES,		/* expectation: SEV-ES shutdown */
+	SHUTDOWN_PLAIN,		/* expectation: plain triple fault */
+	CRASH_UP,		/* expectation: Hyper-V CRASH, upstream */
+	RESET_UP,
+};
+
+struct exit_image {
+	int rc, err;
+	bool stuck;
+	u32 exit_reason, type, ndata;
+	u64 data0, data1;
+	bool no_cap;
+};
+
+FIXTURE(oracle) {
+	struct kvm_run run;
+	struct run_outcome out;
+	struct sysevent_expect exp;
+};
+
+FIXTURE_VARIANT(oracle) {
+	enum shape shape;
+	struct exit_image img;
+	const char *field;	/* first deviation expected, NULL for none */
+	enum known_behaviour kb;
+	int ndev;		/* -1: do not check the count */
+};
+
+#define SE KSE_EXIT_SYSTEM_EVENT
+#define NV KSE_PROPOSAL_NDATA_VALID
+
+/* Conformant exits: nothing to report. */
+FIXTURE_VARIANT_ADD(oracle, upstream_conformant) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6, .ndata = 1, .data0 = VAL,
+				       .data1 = POISON },
+};
+FIXTURE_VARIANT_ADD(oracle, upstream_stale_words_ignored) {
+	/* data[1..15] past ndata are never judged. */
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6, .ndata = 1, .data0 = VAL,
+				       .data1 = 0xdead },
+};
+FIXTURE_VARIANT_ADD(oracle, proposal_conformant) {
+	.shape = SEV_TERM_PROP, .img = { .exit_reason = SE, .type = 4 | NV, .ndata = 1,
+					 .data0 = VAL, .data1 = POISON },
+};
+FIXTURE_VARIANT_ADD(oracle, crash_conformant_stale_data0) {
+	/* ndata 0: data[0] may hold anything. */
+	.shape = CRASH_UP, .img = { .exit_reason = SE, .type = 3, .ndata = 0, .data0 = 0xaa },
+};
+FIXTURE_VARIANT_ADD(oracle, shutdown_conformant) {
+	.shape = SHUTDOWN_PLAIN, .img = { .exit_reason = KSE_EXIT_SHUTDOWN },
+};
+
+/* Every catalogued behaviour, made to fire. */
+FIXTURE_VARIANT_ADD(oracle, stuck) {
+	.shape = SEV_TERM_UP, .img = { .rc = -1, .err = EINTR, .stuck = true },
+	.field = "KVM_RUN", .kb = KB_STUCK, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, pre_5_19_einval) {
+	.shape = SEV_TERM_UP, .img = { .rc = -1, .err = EINVAL },
+	.field = "KVM_RUN", .kb = KB_PRE_5_19_EINVAL, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, pre_6_7_shutdown_einval) {
+	.shape = SHUTDOWN_ES, .img = { .rc = -1, .err = EINVAL },
+	.field = "KVM_RUN", .kb = KB_PRE_6_7_SHUTDOWN_EINVAL, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, vm_dead) {
+	.shape = SEV_TERM_UP, .img = { .rc = -1, .err = EIO },
+	.field = "KVM_RUN", .kb = KB_VM_DEAD, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, v4_exit_shutdown) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = KSE_EXIT_SHUTDOWN, .type = 4, .data0 = VAL },
+	.field = "exit_reason", .kb = KB_V4_EXIT_SHUTDOWN, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, request_dropped) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = KVM_EXIT_HLT },
+	.field = "exit_reason", .kb = KB_REQUEST_DROPPED, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, triple_fault_as_event) {
+	.shape = SHUTDOWN_PLAIN, .img = { .exit_reason = SE, .type = 1 },
+	.field = "exit_reason", .kb = KB_TRIPLE_FAULT_AS_EVENT, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, shutdown_not_reported) {
+	.shape = SHUTDOWN_PLAIN, .img = { .exit_reason = KVM_EXIT_MMIO },
+	.field = "exit_reason", .kb = KB_SHUTDOWN_NOT_REPORTED, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, sev_term_4) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 4, .ndata = 1, .data0 = VAL },
+	.field = "system_event.type", .kb = KB_SEV_TERM_4, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, reset_crash_swapped) {
+	.shape = RESET_UP, .img = { .exit_reason = SE, .type = 3 },
+	.field = "system_event.type", .kb = KB_TYPE_SWAPPED, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, bit31_upstream) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6 | NV, .ndata = 1,
+				       .data0 = VAL },
+	.field = "system_event.type.bit31", .kb = KB_BIT31_UPSTREAM, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, bit31_missing) {
+	.shape = SEV_TERM_PROP, .img = { .exit_reason = SE, .type = 4, .ndata = 1, .data0 = VAL },
+	.field = "system_event.type.bit31", .kb = KB_BIT31_MISSING, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, cap_missing) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6, .ndata = 1, .data0 = VAL,
+				       .no_cap = true },
+	.field = "KVM_CAP_SYSTEM_EVENT_DATA", .kb = KB_CAP_MISSING, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, ndata_zero) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6, .ndata = 0, .data0 = VAL },
+	.field = "system_event.ndata", .kb = KB_NDATA_ZERO, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, ndata_extra) {
+	.shape = CRASH_UP, .img = { .exit_reason = SE, .type = 3, .ndata = 1 },
+	.field = "system_event.ndata", .kb = KB_NDATA_EXTRA, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, v41_data1) {
+	.shape = SEV_TERM_PROP, .img = { .exit_reason = SE, .type = 4 | NV, .ndata = 1,
+					 .data0 = POISON, .data1 = VAL },
+	.field = "system_event.data[0]", .kb = KB_V41_DATA1, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, value_masked) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6, .ndata = 1,
+				       .data0 = VAL & GHCB_TERM_REASON_BITS, .data1 = POISON },
+	.field = "system_event.data[0]", .kb = KB_VALUE_MASKED, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, value_gpa) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6, .ndata = 1,
+				       .data0 = 0xabc00021000ull, .data1 = POISON },
+	.field = "system_event.data[0]", .kb = KB_VALUE_GPA, .ndev = -1,
+};
+FIXTURE_VARIANT_ADD(oracle, stale_data0) {
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6, .ndata = 1,
+				       .data0 = POISON, .data1 = POISON },
+	.field = "system_event.data[0]", .kb = KB_STALE_DATA0, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, v41_under_upstream_names_all) {
+	/* One exit, three deviations: type, bit 31, data[0]. */
+	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 4 | NV, .ndata = 1,
+				       .data0 = POISON, .data1 = VAL },
+	.field = "system_event.type", .kb = KB_SEV_TERM_4, .ndev = 3,
+};
+
+FIXTURE_SETUP(oracle)
+{
+	const struct exit_image *img = &variant->img;
+	u64 val = variant->kb == KB_VALUE_GPA ? 0xabc00021100ull : VAL;
+	int i;
+
+	memset(&self->run, 0, sizeof(self->run));
+	for (i = 0; i < KSE_RUN_SE_NDATA_MAX; i++)
+		self->run.system_event.data[i] = POISON;
+	self->run.exit_reason = img->exit_reason;
+	self->run.system_event.type = img->type;
+	self->run.system_event.ndata = img->ndata;
+	self->run.system_event.data[0] = img->data0;
+	self->run.system_event.data[1] = img->data1;
+	self->out = (struct run_outcome){ .rc = img->rc, .err = img->err, .stuck = img->stuck };
+
+	switch (variant->shape) {
+	case SEV_TERM_UP:
+	case SEV_TERM_PROP:
+		sysevent_expect_sev_term(&self->exp,
+					 variant->shape == SEV_TERM_UP ? ABI_UPSTREAM :
+									 ABI_PROPOSAL_2022,
+					 val, !img->no_cap);
+		break;
+	case SHUTDOWN_ES:
+	case SHUTDOWN_PLAIN:
+		self->exp = (struct sysevent_expect){
+			.exit_reason = KSE_EXIT_SHUTDOWN,
+			.protected_guest = variant->shape == SHUTDOWN_ES,
+		};
+		break;
+	case CRASH_UP:
+	case RESET_UP:
+		self->exp = (struct sysevent_expect){
+			.exit_reason = SE,
+			.kind = variant->shape == CRASH_UP ? EV_CRASH : EV_RESET,
+			.cap_system_event_data = true,
+		};
+		break;
+	}
+	self->exp.has_poison = true;
+	self->exp.poison = POISON;
+}
+
+FIXTURE_TEARDOWN(oracle)
+{
+}
+
+TEST_F(oracle, verdict)
+{
+	struct deviation dev[SYSEVENT_MAX_DEVIATIONS];
+	char line[512];
+	int n, i;
+
+	n = sysevent_check(&self->out, &self->run, &self->exp, dev, SYSEVENT_MAX_DEVIATIONS);
+	for (i = 0; i < n; i++) {
+		deviation_format(&dev[i], line, sizeof(line));
+		TH_LOG("%s", line);
+	}
+	if (!variant->field) {
+		ASSERT_EQ(0, n);
+		return;
+	}
+	ASSERT_LT(0, n);
+	if (variant->ndev >= 0)
+		ASSERT_EQ(variant->ndev, n);
+	ASSERT_STREQ(variant->field, dev[0].field);
+	/* The named behaviour appears among the deviations. */
+	for (i = 0; i < n && dev[i].known != variant->kb; i++)
+		;
+	ASSERT_LT(i, n) TH_LOG("behaviour %s not named", known_behaviour_id(variant->kb));
+}
+
+/* Every behaviour in the catalogue has a case above that names it. */
+TEST(catalogue_is_covered)
+{
+	static const enum known_behaviour covered[] = {
+		KB_STUCK, KB_PRE_5_19_EINVAL, KB_PRE_6_7_SHUTDOWN_EINVAL, KB_VM_DEAD,
+		KB_V4_EXIT_SHUTDOWN, KB_REQUEST_DROPPED, KB_TRIPLE_FAULT_AS_EVENT,
+		KB_SHUTDOWN_NOT_REPORTED, KB_SEV_TERM_4, KB_TYPE_SWAPPED, KB_BIT31_UPSTREAM,
+		KB_BIT31_MISSING, KB_CAP_MISSING, KB_NDATA_ZERO, KB_NDATA_EXTRA, KB_V41_DATA1,
+		KB_VALUE_MASKED, KB_VALUE_GPA, KB_STALE_DATA0,
+	};
+	bool seen[NR_KNOWN_BEHAVIOURS] = { [KB_NONE] = true };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(covered); i++)
+		seen[covered[i]] = true;
+	for (i = 0; i < NR_KNOWN_BEHAVIOURS; i++)
+		EXPECT_TRUE(seen[i]) TH_LOG("no unit case for %s", known_behaviour_id(i));
+}
+
+TEST(deviation_line_format)
+{
+	struct deviation d = { .known = KB_NDATA_ZERO };
+	char line[512];
+
+	snprintf(d.field, sizeof(d.field), "system_event.ndata");
+	snprintf(d.expected, sizeof(d.expected), "0x1");
+	snprintf(d.actual, sizeof(d.actual), "0x0");
+	deviation_format(&d, line, sizeof(line));
+	ASSERT_EQ(0, strncmp(line, "deviation: field=system_event.ndata expected=0x1 actual=0x0 "
+			     "diagnosis=\"ndata-zero: ", 81));
+	ASSERT_EQ(NULL, strchr(known_behaviour_text(KB_NDATA_ZERO), '"'));
+}
+
+TEST(profiles)
+{
+	enum abi_profile p;
+
+	ASSERT_EQ(0, abi_profile_parse("upstream", &p));
+	ASSERT_EQ((int)ABI_UPSTREAM, (int)p);
+	ASSERT_EQ(0, abi_profile_parse("proposal-2022", &p));
+	ASSERT_EQ((int)ABI_PROPOSAL_2022, (int)p);
+	ASSERT_EQ(-1, abi_profile_parse("v4", &p));
+	ASSERT_EQ(6u, abi_event_type(ABI_UPSTREAM, EV_SEV_TERM));
+	ASSERT_EQ(4u, abi_event_type(ABI_PROPOSAL_2022, EV_SEV_TERM));
+	ASSERT_EQ(3u, abi_event_type(ABI_PROPOSAL_2022, EV_CRASH));
+}
+
+TEST_HARNESS_MAIN

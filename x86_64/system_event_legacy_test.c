@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * system_event_legacy_test: what existing VMMs rely on must not move.
+ *
+ * - A triple fault in a plain guest is KVM_EXIT_SHUTDOWN, never a system
+ *   event (from the guest's own fault, and injected with
+ *   KVM_CAP_X86_TRIPLE_FAULT_EVENT).
+ * - Hyper-V's crash MSR gives KVM_EXIT_SYSTEM_EVENT / CRASH (3) and its
+ *   reset MSR gives RESET (2), both with ndata 0 (x86.c, since d495f942f40a).
+ * - KVM_CAP_SYSTEM_EVENT_DATA is advertised, which is what makes ndata and
+ *   data[] valid; flags is still data[0] for VMMs built against the old
+ *   header; system_event has the documented offsets and size (checked at
+ *   build time in abi.h, and here against the kernel's own mapping).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kselftest_harness.h"
+
+#include "guest.h"
+#include "suite.h"
+
+static struct suite_opts opts = {
+	.binary = "system_event_legacy_test",
+	.summary = "legacy system events: triple-fault SHUTDOWN, Hyper-V CRASH/RESET, layout",
+};
+
+/* #UD with an empty IDT: #UD, then #GP delivering it, then a triple fault. */
+GUEST_PROG(ud_guest, "ud2\n");
+/* A guest that only halts (the injected triple fault comes first). */
+GUEST_PROG(hlt_guest, "1:\thlt\n\tjmp 1b\n");
+/* Write EDX:EAX to MSR ECX, then halt: a dropped request ends in HLT. */
+GUEST_PROG(wrmsr_guest, "wrmsr\n1:\thlt\n\tjmp 1b\n");
+
+struct plain {
+	struct kvm_dev kvm;
+	struct vm vm;
+	struct vcpu vcpu;
+	bool have_kvm, have_vm, have_vcpu;
+};
+
+static const char *plain_open(struct plain *p, int *err)
+{
+	*err = __kvm_open(&p->kvm);
+	if (*err)
+		return kvm_open_skip_reason(*err);
+	p->have_kvm = true;
+	return NULL;
+}
+
+static int plain_create(struct plain *p)
+{
+	int r = __vm_create(&p->kvm, KSE_X86_DEFAULT_VM, &p->vm);
+
+	if (r)
+		return r;
+	p->have_vm = true;
+	r = __vm_add_memory(&p->vm, 0, GUEST_MEM_SIZE);
+	if (r)
+		return r;
+	r = __vcpu_create(&p->vm, 0, &p->vcpu);
+	if (!r)
+		p->have_vcpu = true;
+	return r;
+}
+
+static void plain_destroy(struct plain *p)
+{
+	if (p->have_vcpu)
+		vcpu_destroy(&p->vcpu);
+	if (p->have_vm)
+		vm_destroy(&p->vm);
+	if (p->have_kvm)
+		kvm_close(&p->kvm);
+}
+
+static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
+{
+	struct run_outcome out;
+
+	vcpu_poison_system_event(vcpu, SUITE_POISON);
+	__vcpu_run(vcpu, &out);
+	return suite_check_event(&out, vcpu->run, exp);
+}
+
+#define PLAIN_SETUP(self)                                                              \
+	do {                                                                           \
+		int __err;                                                             \
+		const char *__why = plain_open(&(self)->p, &__err);                    \
+		if (__why)                                                             \
+			SKIP(return, "%s", __why);                                     \
+		ASSERT_EQ(0, __err) TH_LOG("opening /dev/kvm: %s", errno_name(-__err)); \
+		__err = plain_create(&(self)->p);                                      \
+		ASSERT_EQ(0, __err) TH_LOG("creating the VM: %s", errno_name(-__err)); \
+	} while (0)
+
+/* ---- Triple faults ------------------------------------------------------ */
+
+FIXTURE(triple_fault) {
+	struct plain p;
+};
+
+FIXTURE_VARIANT(triple_fault) {
+	enum guest_mode mode;
+};
+
+/* Real mode has no triple fault on an empty IDT: it vectors through the IVT. */
+FIXTURE_VARIANT_ADD(triple_fault, prot) { .mode = GUEST_PROT };
+FIXTURE_VARIANT_ADD(triple_fault, long) { .mode = GUEST_LONG };
+
+FIXTURE_SETUP(triple_fault)
+{
+	PLAIN_SETUP(self);
+}
+
+FIXTURE_TEARDOWN(triple_fault)
+{
+	plain_destroy(&self->p);
+}
+
+TEST_F(triple_fault, ud_empty_idt)
+{
+	struct sysevent_expect exp = { .profile = opts.profile, .exit_reason = KSE_EXIT_SHUTDOWN };
+
+	ASSERT_EQ(0, guest_setup(&self->p.vcpu, variant->mode, &ud_guest, 0));
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+}
+
+FIXTURE(triple_fault_event) {
+	struct plain p;
+};
+
+FIXTURE_VARIANT(triple_fault_event) {
+	enum guest_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(triple_fault_event, real) { .mode = GUEST_REAL };
+FIXTURE_VARIANT_ADD(triple_fault_event, prot) { .mode = GUEST_PROT };
+FIXTURE_VARIANT_ADD(triple_fault_event, long) { .mode = GUEST_LONG };
+
+FIXTURE_SETUP(triple_fault_event)
+{
+	PLAIN_SETUP(self);
+}
+
+FIXTURE_TEARDOWN(triple_fault_event)
+{
+	plain_destroy(&self->p);
+}
+
+/* A triple fault made pending through KVM_SET_VCPU_EVENTS. */
+TEST_F(triple_fault_event, injected)
+{
+	struct sysevent_expect exp = { .profile = opts.profile, .exit_reason = KSE_EXIT_SHUTDOWN };
+	struct kvm_vcpu_events events;
+
+	if (!kvm_check_cap(&self->p.kvm, KSE_CAP_X86_TRIPLE_FAULT_EVENT))
+		SKIP(return, "no KVM_CAP_X86_TRIPLE_FAULT_EVENT");
+	vm_enable_cap(&self->p.vm, KSE_CAP_X86_TRIPLE_FAULT_EVENT, 1);
+	ASSERT_EQ(0, guest_setup(&self->p.vcpu, variant->mode, &hlt_guest, 0));
+	vcpu_ioctl(&self->p.vcpu, KVM_GET_VCPU_EVENTS, &events);
+	events.flags = KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+	events.triple_fault.pending = 1;
+	vcpu_ioctl(&self->p.vcpu, KVM_SET_VCPU_EVENTS, &events);
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+}
+
+/* ---- Hyper-V crash and reset MSRs ---------------------------------------- */
+
+/*
+ * KVM enables Hyper-V emulation for a vCPU whose CPUID leaf 0x40000001 EAX
+ * is "Hv#1". Keep everything else KVM supports (long mode needs LM).
+ */
+static int set_hyperv_cpuid(struct plain *p)
+{
+	struct kvm_cpuid2 *cpuid;
+	unsigned int i, n = 0;
+	int r = -ENOMEM;
+
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return r;
+	cpuid->nent = 254;
+	if (ioctl(p->kvm.fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
+		r = -errno;
+		goto out;
+	}
+	for (i = 0; i < cpuid->nent; i++) {
+		u32 f = cpuid->entries[i].function;
+
+		if ((f & 0xffffff00) != 0x40000000)
+			cpuid->entries[n++] = cpuid->entries[i];
+	}
+	cpuid->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = 0x40000000, .eax = 0x40000005,
+		.ebx = 0x7263694d, .ecx = 0x666f736f, .edx = 0x76482074, /* "Microsoft Hv" */
+	};
+	cpuid->entries[n++] = (struct kvm_cpuid_entry2){
+		.function = 0x40000001, .eax = KSE_HV_CPUID_SIGNATURE_EAX,
+	};
+	cpuid->nent = n;
+	r = ioctl(p->vcpu.fd, KVM_SET_CPUID2, cpuid) ? -errno : 0;
+out:
+	free(cpuid);
+	return r;
+}
+
+FIXTURE(hyperv) {
+	struct plain p;
+};
+
+FIXTURE_VARIANT(hyperv) {
+	enum guest_mode mode;
+};
+
+FIXTURE_VARIANT_ADD(hyperv, real) { .mode = GUEST_REAL };
+FIXTURE_VARIANT_ADD(hyperv, prot) { .mode = GUEST_PROT };
+FIXTURE_VARIANT_ADD(hyperv, long) { .mode = GUEST_LONG };
+
+FIXTURE_SETUP(hyperv)
+{
+	int r;
+
+	PLAIN_SETUP(self);
+	if (!kvm_check_cap(&self->p.kvm, KSE_CAP_HYPERV))
+		SKIP(return, "no Hyper-V emulation (KVM_CAP_HYPERV)");
+	r = set_hyperv_cpuid(&self->p);
+	ASSERT_EQ(0, r) TH_LOG("KVM_SET_CPUID2 with Hyper-V leaves: %s", errno_name(-r));
+	r = guest_setup(&self->p.vcpu, variant->mode, &wrmsr_guest, 0);
+	ASSERT_EQ(0, r) TH_LOG("guest setup: %s", errno_name(-r));
+}
+
+FIXTURE_TEARDOWN(hyperv)
+{
+	plain_destroy(&self->p);
+}
+
+static void expect_hyperv(struct sysevent_expect *exp, struct kvm_dev *kvm,
+			  enum sysevent_kind kind)
+{
+	*exp = (struct sysevent_expect){
+		.profile = opts.profile,
+		.exit_reason = KSE_EXIT_SYSTEM_EVENT,
+		.kind = kind,
+		.ndata = 0,	/* x86's Hyper-V events carry no data */
+		.cap_system_event_data = kvm_check_cap(kvm, KSE_CAP_SYSTEM_EVENT_DATA) > 0,
+		.has_poison = true,
+		.poison = SUITE_POISON,
+	};
+}
+
+TEST_F(hyperv, crash)
+{
+	struct sysevent_expect exp;
+
+	guest_set_gprs(&self->p.vcpu, (u32)KSE_HV_CRASH_CTL_NOTIFY, KSE_HV_MSR_CRASH_CTL,
+		       KSE_HV_CRASH_CTL_NOTIFY >> 32);
+	expect_hyperv(&exp, &self->p.kvm, EV_CRASH);
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+}
+
+TEST_F(hyperv, reset)
+{
+	struct sysevent_expect exp;
+
+	guest_set_gprs(&self->p.vcpu, 1, KSE_HV_MSR_RESET, 0);
+	expect_hyperv(&exp, &self->p.kvm, EV_RESET);
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+}
+
+/* ---- Capability and layout ----------------------------------------------- */
+
+FIXTURE(abi) {
+	struct plain p;
+};
+
+FIXTURE_SETUP(abi)
+{
+	PLAIN_SETUP(self);
+}
+
+FIXTURE_TEARDOWN(abi)
+{
+	plain_destroy(&self->p);
+}
+
+static int check_cap_advertised(const char *where, int got)
+{
+	if (got == 1)
+		return 0;
+	pr_diag("deviation: field=KVM_CAP_SYSTEM_EVENT_DATA(%s) expected=0x1 actual=0x%x "
+		"diagnosis=\"%s: %s\"", where, got, known_behaviour_id(KB_CAP_MISSING),
+		known_behaviour_text(KB_CAP_MISSING));
+	return 1;
+}
+
+TEST_F(abi, system_event_data_cap)
+{
+	int n = check_cap_advertised("dev", kvm_check_cap(&self->p.kvm, KSE_CAP_SYSTEM_EVENT_DATA));
+
+	n += check_cap_advertised("vm", vm_check_cap(&self->p.vm, KSE_CAP_SYSTEM_EVENT_DATA));
+	ASSERT_EQ(0, n);
+}
+
+TEST_F(abi, system_event_layout)
+{
+	struct kvm_run *run = self->p.vcpu.run;
+	volatile u8 *raw = (volatile u8 *)run;
+	u64 probe = 0x0123456789abcdefull, word;
+
+	/* The kernel's mapping holds at least the struct the header describes. */
+	ASSERT_LE(sizeof(struct kvm_run), (size_t)self->p.kvm.vcpu_mmap_size);
+
+	/* flags and data[0] are one word, at the documented offset, in the kernel's page. */
+	run->system_event.data[0] = probe;
+	ASSERT_EQ(probe, run->system_event.flags);
+	run->system_event.flags = ~probe;
+	ASSERT_EQ(~probe, run->system_event.data[0]);
+	memcpy(&word, (const u8 *)raw + KSE_RUN_SE_DATA_OFF, sizeof(word));
+	ASSERT_EQ(~probe, word);
+
+	/* ndata fills the 4 bytes that were padding before 5.18. */
+	run->system_event.ndata = 0x11223344;
+	ASSERT_EQ(0x44, raw[KSE_RUN_SE_NDATA_OFF]);
+	ASSERT_EQ((size_t)KSE_RUN_SE_DATA_OFF + 8 * KSE_RUN_SE_NDATA_MAX,
+		  offsetof(struct kvm_run, system_event) + sizeof(run->system_event));
+}
+
+int main(int argc, char **argv)
+{
+	suite_init(&opts, &argc, argv);
+	return test_harness_run(argc, argv);
+}
