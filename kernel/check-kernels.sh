@@ -97,12 +97,15 @@ for set in "${sets[@]}"; do
 				t = line; sub(/^(not )?ok [0-9]+ /, "", t); sub(/ #.*$/, "", t)
 				if (t !~ re) next
 				n++
-				if (line ~ /^not ok/) bad = bad " " t " failed"
-				else if (line ~ /# [Ss][Kk][Ii][Pp]/) bad = bad " " t " skipped"
+				v = ""
+				if (line ~ /^not ok/) v = t " failed"
+				else if (line ~ /# [Ss][Kk][Ii][Pp]/) v = t " skipped"
+				if (v == "") next
+				if (++nbad <= 2) bad = bad ", " v
 			}
 			END {
 				if (!n) print "missing"
-				else if (bad != "") print substr(bad, 2)
+				else if (nbad) print substr(bad, 3) (nbad > 2 ? sprintf(" and %d more", nbad - 2) : "")
 				else print "ok (" n ")"
 			}' "$set/ktap.txt" 2>/dev/null || echo "no ktap.txt")
 		case "$verdict" in
