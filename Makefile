@@ -159,6 +159,7 @@ run: all
 # a make target whose last line of output is `N passed, N failed[, N skipped]`.
 CHECK_STEPS	+= check-unit
 CHECK_STEPS	+= check-suite
+CHECK_STEPS	+= check-mutation
 
 check: all
 	$(Q)./tests/check.sh $(CHECK_STEPS)
@@ -168,6 +169,13 @@ check-unit: all
 
 check-suite: all
 	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/check-suite
+
+# The mutation proof: the SEV-ES binary against every behaviour of the
+# software model of KVM's SEV-ES side (tests/mutation/behaviours.tsv),
+# exhaustive sweep included.
+MUTATION_ARGS ?= --exhaustive
+mutation check-mutation: all
+	$(Q)BUILD=$(BUILD) ./tests/mutation/run.sh -o results/mutation $(MUTATION_ARGS)
 
 # Feature fragments (reporter, kernel tools, benchmark, robustness) add
 # their own targets and CHECK_STEPS.
@@ -187,4 +195,4 @@ distclean: clean
 help:
 	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
-.PHONY: all run check check-unit check-suite clean distclean help
+.PHONY: all run check check-unit check-suite mutation check-mutation clean distclean help
