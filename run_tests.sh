@@ -12,6 +12,8 @@
 set -u
 
 TESTS="sev_es_term_test system_event_legacy_test ghcb_nonsev_test"
+# The suite's own runner tests substitute stand-in binaries.
+TESTS=${KVM_SYSEVENT_TESTS:-$TESTS}
 
 topdir=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-build}
@@ -38,7 +40,8 @@ options:
   -l                 list the test binaries
   -h, --help         this text
 
-environment: BUILD (build dir, default build), KVM_SYSEVENT_ABI_PROFILE,
+environment: BUILD (build dir, default build), KVM_SYSEVENT_TESTS (binary
+names, for the runner's own tests), KVM_SYSEVENT_ABI_PROFILE,
 KVM_SYSEVENT_BACKEND, KVM_SYSEVENT_EXHAUSTIVE, KVM_SYSEVENT_REVISION,
 KVM_SYSEVENT_KERNEL_UNDER_TEST.
 exit status: 0 nothing failed, 1 a failure, 2 bad usage.
