@@ -16,10 +16,11 @@ KERNEL_ARGS	?=
 KERNEL_OUT	?= results/kernels
 CHECK_KERNELS	?= debian-6.1 debian-6.12
 
-# The guest needs static binaries: build them into build-static/ whatever
-# BUILD the outer make uses.
+# The guest needs static binaries of the tests and tools (not the unit
+# tests): build them into build-static/ whatever BUILD the outer make uses.
 static-suite:
-	$(Q)$(MAKE) STATIC=1 BUILD=build-static SANITIZE=0 all
+	$(Q)$(MAKE) -s STATIC=1 BUILD=build-static SANITIZE=0 \
+		$(addprefix build-static/,$(TEST_PROGS) $(TOOL_PROGS))
 
 kernels: static-suite
 	$(Q)kernel/run-in-kernel.sh $(foreach k,$(KERNELS),--kernel $(k)) \
