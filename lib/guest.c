@@ -122,13 +122,16 @@ int guest_setup(struct vcpu *vcpu, enum guest_mode mode, const struct guest_prog
 {
 	struct vm *vm = vcpu->vm;
 	u8 *mem = vm_gpa_to_hva(vm, 0, GUEST_MEM_SIZE);
-	size_t len = prog->end[mode] - prog->start[mode];
 	u64 tbl = PTE_P | PTE_RW | vm->c_bit;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
+	size_t len;
 	int r;
 
-	if (!mem || mode >= NR_GUEST_MODES || len > GUEST_CODE_MAX)
+	if (!mem || mode >= NR_GUEST_MODES)
+		return -EINVAL;
+	len = prog->end[mode] - prog->start[mode];
+	if (len > GUEST_CODE_MAX)
 		return -EINVAL;
 
 	memcpy(mem + GUEST_CODE_GPA, prog->start[mode], len);

@@ -16,6 +16,7 @@
 
 #include "suite.h"
 #include "term_guest.h"
+#include "test_util.h"
 
 static struct suite_opts opts = {
 	.binary = "ghcb_nonsev_test",
@@ -26,65 +27,38 @@ static struct suite_opts opts = {
 #define VEC_GP 13
 
 FIXTURE(nonsev) {
-	struct kvm_dev kvm;
-	struct vm vm;
-	struct vcpu vcpu;
-	bool have_kvm, have_vm, have_vcpu;
+	struct plain p;
 };
 
-FIXTURE_VARIANT(nonsev) {
-	enum guest_mode mode;
-};
-
-FIXTURE_VARIANT_ADD(nonsev, real) { .mode = GUEST_REAL };
-FIXTURE_VARIANT_ADD(nonsev, prot) { .mode = GUEST_PROT };
-FIXTURE_VARIANT_ADD(nonsev, long) { .mode = GUEST_LONG };
+ALL_MODE_VARIANTS(nonsev);
 
 FIXTURE_SETUP(nonsev)
 {
-	const char *why;
-	int r;
-
-	r = __kvm_open(&self->kvm);
-	why = r ? kvm_open_skip_reason(r) : NULL;
-	if (why)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, r) TH_LOG("opening /dev/kvm: %s", errno_name(-r));
-	self->have_kvm = true;
-	if (!(kvm_check_cap(&self->kvm, KSE_CAP_DISABLE_QUIRKS2) &
+	PLAIN_SETUP(self);
+	if (!(kvm_check_cap(&self->p.kvm, KSE_CAP_DISABLE_QUIRKS2) &
 	      KSE_X86_QUIRK_FIX_HYPERCALL_INSN))
 		SKIP(return, "FIX_HYPERCALL_INSN quirk cannot be disabled");
-	vm_create(&self->kvm, KSE_X86_DEFAULT_VM, &self->vm);
-	self->have_vm = true;
-	vm_add_memory(&self->vm, 0, GUEST_MEM_SIZE);
-	vm_enable_cap(&self->vm, KSE_CAP_DISABLE_QUIRKS2, KSE_X86_QUIRK_FIX_HYPERCALL_INSN);
-	vcpu_create(&self->vm, 0, &self->vcpu);
-	self->have_vcpu = true;
+	vm_enable_cap(&self->p.vm, KSE_CAP_DISABLE_QUIRKS2, KSE_X86_QUIRK_FIX_HYPERCALL_INSN);
 }
 
 FIXTURE_TEARDOWN(nonsev)
 {
-	if (self->have_vcpu)
-		vcpu_destroy(&self->vcpu);
-	if (self->have_vm)
-		vm_destroy(&self->vm);
-	if (self->have_kvm)
-		kvm_close(&self->kvm);
+	plain_destroy(&self->p);
 }
 
 /* Never SYSTEM_EVENT/SEV_TERM, whatever else happens (no IDT: it ends in SHUTDOWN). */
 TEST_F(nonsev, never_sev_term)
 {
 	u64 value = 0x100 | (1 << 12) | (3 << 16);
-	struct kvm_run *run = self->vcpu.run;
+	struct kvm_run *run = self->p.vcpu.run;
 	struct run_outcome out;
 
-	ASSERT_EQ(0, guest_setup(&self->vcpu, variant->mode, &term_guest, 0));
-	guest_set_ghcb_request(&self->vcpu, value);
+	ASSERT_EQ(0, guest_setup(&self->p.vcpu, variant->mode, &term_guest, 0));
+	guest_set_ghcb_request(&self->p.vcpu, value);
 	/* Real mode never exits here (it vectors into zeroed memory): keep it short. */
-	self->vcpu.timeout_ms = 500;
-	vcpu_poison_system_event(&self->vcpu, SUITE_POISON);
-	__vcpu_run(&self->vcpu, &out);
+	self->p.vcpu.timeout_ms = 500;
+	vcpu_poison_system_event(&self->p.vcpu, SUITE_POISON);
+	__vcpu_run(&self->p.vcpu, &out);
 	pr_diag("outcome: rc=%d errno=%s stuck=%d exit_reason=0x%x(%s)", out.rc,
 		out.rc < 0 ? errno_name(out.err) : "0", out.stuck, run->exit_reason,
 		exit_reason_name(run->exit_reason));
@@ -136,7 +110,7 @@ TEST_F(nonsev, gp_on_ghcb_wrmsr)
 	u64 rip;
 	int vec;
 
-	run_to_exception(_metadata, &self->vcpu, variant->mode, GUEST_CODE_GPA, &vec, &rip);
+	run_to_exception(_metadata, &self->p.vcpu, variant->mode, GUEST_CODE_GPA, &vec, &rip);
 	ASSERT_EQ(VEC_GP, vec) TH_LOG("WRMSR of the GHCB MSR raised vector %d", vec);
 	ASSERT_EQ(GUEST_CODE_GPA, rip);
 }
@@ -146,7 +120,7 @@ TEST_F(nonsev, ud_on_vmgexit)
 	u64 entry = GUEST_CODE_GPA + TERM_GUEST_VMGEXIT_OFFSET, rip;
 	int vec;
 
-	run_to_exception(_metadata, &self->vcpu, variant->mode, entry, &vec, &rip);
+	run_to_exception(_metadata, &self->p.vcpu, variant->mode, entry, &vec, &rip);
 	ASSERT_EQ(VEC_UD, vec) TH_LOG("VMGEXIT raised vector %d", vec);
 	ASSERT_EQ(entry, rip);
 }

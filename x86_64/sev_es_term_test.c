@@ -21,6 +21,7 @@
 #include "sev.h"
 #include "suite.h"
 #include "term_guest.h"
+#include "test_util.h"
 
 static struct suite_opts opts = {
 	.binary = "sev_es_term_test",
@@ -110,7 +111,7 @@ static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 			kvm_close(&(self)->kvm);                                       \
 	} while (0)
 
-/* ---- Termination: every mode x reason x policy ------------------------- */
+/* ---- Termination: every mode x reason x policy, SEV-ES and SNP ---------- */
 
 FIXTURE(sev_es_term) {
 	struct kvm_dev kvm;
@@ -152,6 +153,10 @@ TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 1, 11, 0, set1_code11);
 TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 15, 255, 0, set15_code255);
 /* Bits 63:24 are unassigned: KVM must still report the MSR value whole. */
 TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 1, 2, 0xa5c3f00dbeull, set1_code2_upper);
+/* The SNP VM type: the same requests from an SNP guest (policy DBG on/off). */
+TERM_REASON(sev_es_term, SEV_FLAVOUR_SNP, 0, 0, 0, snp_set0_code0);
+TERM_REASON(sev_es_term, SEV_FLAVOUR_SNP, 1, 2, 0, snp_set1_code2);
+TERM_REASON(sev_es_term, SEV_FLAVOUR_SNP, 15, 255, 0, snp_set15_code255);
 
 FIXTURE_SETUP(sev_es_term)
 {
@@ -175,48 +180,6 @@ TEST_F(sev_es_term, terminate)
 	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp));
 }
 
-/* ---- The SNP VM type: the same request from an SNP guest ---------------- */
-
-FIXTURE(sev_snp_term) {
-	struct kvm_dev kvm;
-	struct sev_vm s;
-	bool have_kvm, have_vm;
-};
-
-FIXTURE_VARIANT(sev_snp_term) {
-	enum sev_flavour flavour;
-	enum guest_mode mode;
-	unsigned int set, code;
-	u64 upper;
-	bool nodbg;
-};
-
-TERM_REASON(sev_snp_term, SEV_FLAVOUR_SNP, 0, 0, 0, set0_code0);
-TERM_REASON(sev_snp_term, SEV_FLAVOUR_SNP, 1, 2, 0, set1_code2);
-TERM_REASON(sev_snp_term, SEV_FLAVOUR_SNP, 15, 255, 0, set15_code255);
-
-FIXTURE_SETUP(sev_snp_term)
-{
-	SETUP_OR_SKIP(self, variant->flavour);
-	CREATE_OR_SKIP(self, variant->flavour, variant->mode, &term_guest, variant->nodbg);
-}
-
-FIXTURE_TEARDOWN(sev_snp_term)
-{
-	TEARDOWN(self);
-}
-
-TEST_F(sev_snp_term, terminate)
-{
-	u64 value = ghcb_term_encode_upper(variant->set, variant->code, variant->upper);
-	struct sysevent_expect exp;
-
-	guest_set_ghcb_request(&self->s.vcpu, value);
-	sev_vm_launch(&self->s);
-	expect_term(&exp, &self->kvm, value);
-	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp));
-}
-
 /* ---- Re-entry: KVM_RUN after SEV_TERM resumes the guest ----------------- */
 
 FIXTURE(sev_es_reentry) {
@@ -225,13 +188,7 @@ FIXTURE(sev_es_reentry) {
 	bool have_kvm, have_vm;
 };
 
-FIXTURE_VARIANT(sev_es_reentry) {
-	enum guest_mode mode;
-};
-
-FIXTURE_VARIANT_ADD(sev_es_reentry, real) { .mode = GUEST_REAL };
-FIXTURE_VARIANT_ADD(sev_es_reentry, prot) { .mode = GUEST_PROT };
-FIXTURE_VARIANT_ADD(sev_es_reentry, long) { .mode = GUEST_LONG };
+ALL_MODE_VARIANTS(sev_es_reentry);
 
 FIXTURE_SETUP(sev_es_reentry)
 {
@@ -267,13 +224,8 @@ FIXTURE(sev_es_shutdown) {
 	bool have_kvm, have_vm;
 };
 
-FIXTURE_VARIANT(sev_es_shutdown) {
-	enum guest_mode mode;
-};
-
 /* Real mode has no IDT limit to trip over: a faulting guest runs on. */
-FIXTURE_VARIANT_ADD(sev_es_shutdown, prot) { .mode = GUEST_PROT };
-FIXTURE_VARIANT_ADD(sev_es_shutdown, long) { .mode = GUEST_LONG };
+MODE_VARIANTS(sev_es_shutdown);
 
 FIXTURE_SETUP(sev_es_shutdown)
 {
@@ -435,13 +387,7 @@ FIXTURE(sev_es_sweep) {
 	bool have_kvm;
 };
 
-FIXTURE_VARIANT(sev_es_sweep) {
-	enum guest_mode mode;
-};
-
-FIXTURE_VARIANT_ADD(sev_es_sweep, real) { .mode = GUEST_REAL };
-FIXTURE_VARIANT_ADD(sev_es_sweep, prot) { .mode = GUEST_PROT };
-FIXTURE_VARIANT_ADD(sev_es_sweep, long) { .mode = GUEST_LONG };
+ALL_MODE_VARIANTS(sev_es_sweep);
 
 FIXTURE_SETUP(sev_es_sweep)
 {

@@ -19,8 +19,8 @@
 
 #include "kselftest_harness.h"
 
-#include "guest.h"
 #include "suite.h"
+#include "test_util.h"
 
 static struct suite_opts opts = {
 	.binary = "system_event_legacy_test",
@@ -34,48 +34,6 @@ GUEST_PROG(hlt_guest, "1:\thlt\n\tjmp 1b\n");
 /* Write EDX:EAX to MSR ECX, then halt: a dropped request ends in HLT. */
 GUEST_PROG(wrmsr_guest, "wrmsr\n1:\thlt\n\tjmp 1b\n");
 
-struct plain {
-	struct kvm_dev kvm;
-	struct vm vm;
-	struct vcpu vcpu;
-	bool have_kvm, have_vm, have_vcpu;
-};
-
-static const char *plain_open(struct plain *p, int *err)
-{
-	*err = __kvm_open(&p->kvm);
-	if (*err)
-		return kvm_open_skip_reason(*err);
-	p->have_kvm = true;
-	return NULL;
-}
-
-static int plain_create(struct plain *p)
-{
-	int r = __vm_create(&p->kvm, KSE_X86_DEFAULT_VM, &p->vm);
-
-	if (r)
-		return r;
-	p->have_vm = true;
-	r = __vm_add_memory(&p->vm, 0, GUEST_MEM_SIZE);
-	if (r)
-		return r;
-	r = __vcpu_create(&p->vm, 0, &p->vcpu);
-	if (!r)
-		p->have_vcpu = true;
-	return r;
-}
-
-static void plain_destroy(struct plain *p)
-{
-	if (p->have_vcpu)
-		vcpu_destroy(&p->vcpu);
-	if (p->have_vm)
-		vm_destroy(&p->vm);
-	if (p->have_kvm)
-		kvm_close(&p->kvm);
-}
-
 static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 {
 	struct run_outcome out;
@@ -85,40 +43,11 @@ static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 	return suite_check_event(&out, vcpu->run, exp);
 }
 
-#define PLAIN_SETUP(self)                                                              \
-	do {                                                                           \
-		int __err;                                                             \
-		const char *__why = plain_open(&(self)->p, &__err);                    \
-		if (__why)                                                             \
-			SKIP(return, "%s", __why);                                     \
-		ASSERT_EQ(0, __err) TH_LOG("opening /dev/kvm: %s", errno_name(-__err)); \
-		__err = plain_create(&(self)->p);                                      \
-		ASSERT_EQ(0, __err) TH_LOG("creating the VM: %s", errno_name(-__err)); \
-	} while (0)
-
 /* ---- Triple faults ------------------------------------------------------ */
 
-FIXTURE(triple_fault) {
-	struct plain p;
-};
-
-FIXTURE_VARIANT(triple_fault) {
-	enum guest_mode mode;
-};
-
 /* Real mode has no triple fault on an empty IDT: it vectors through the IVT. */
-FIXTURE_VARIANT_ADD(triple_fault, prot) { .mode = GUEST_PROT };
-FIXTURE_VARIANT_ADD(triple_fault, long) { .mode = GUEST_LONG };
-
-FIXTURE_SETUP(triple_fault)
-{
-	PLAIN_SETUP(self);
-}
-
-FIXTURE_TEARDOWN(triple_fault)
-{
-	plain_destroy(&self->p);
-}
+PLAIN_FIXTURE(triple_fault)
+MODE_VARIANTS(triple_fault);
 
 TEST_F(triple_fault, ud_empty_idt)
 {
@@ -128,27 +57,8 @@ TEST_F(triple_fault, ud_empty_idt)
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
 }
 
-FIXTURE(triple_fault_event) {
-	struct plain p;
-};
-
-FIXTURE_VARIANT(triple_fault_event) {
-	enum guest_mode mode;
-};
-
-FIXTURE_VARIANT_ADD(triple_fault_event, real) { .mode = GUEST_REAL };
-FIXTURE_VARIANT_ADD(triple_fault_event, prot) { .mode = GUEST_PROT };
-FIXTURE_VARIANT_ADD(triple_fault_event, long) { .mode = GUEST_LONG };
-
-FIXTURE_SETUP(triple_fault_event)
-{
-	PLAIN_SETUP(self);
-}
-
-FIXTURE_TEARDOWN(triple_fault_event)
-{
-	plain_destroy(&self->p);
-}
+PLAIN_FIXTURE(triple_fault_event)
+MODE_VARIANTS(triple_fault_event, REAL_MODE_VARIANT(triple_fault_event));
 
 /* A triple fault made pending through KVM_SET_VCPU_EVENTS. */
 TEST_F(triple_fault_event, injected)
@@ -211,13 +121,7 @@ FIXTURE(hyperv) {
 	struct plain p;
 };
 
-FIXTURE_VARIANT(hyperv) {
-	enum guest_mode mode;
-};
-
-FIXTURE_VARIANT_ADD(hyperv, real) { .mode = GUEST_REAL };
-FIXTURE_VARIANT_ADD(hyperv, prot) { .mode = GUEST_PROT };
-FIXTURE_VARIANT_ADD(hyperv, long) { .mode = GUEST_LONG };
+MODE_VARIANTS(hyperv, REAL_MODE_VARIANT(hyperv));
 
 FIXTURE_SETUP(hyperv)
 {
@@ -272,19 +176,7 @@ TEST_F(hyperv, reset)
 
 /* ---- Capability and layout ----------------------------------------------- */
 
-FIXTURE(abi) {
-	struct plain p;
-};
-
-FIXTURE_SETUP(abi)
-{
-	PLAIN_SETUP(self);
-}
-
-FIXTURE_TEARDOWN(abi)
-{
-	plain_destroy(&self->p);
-}
+PLAIN_FIXTURE(abi)
 
 static int check_cap_advertised(const char *where, int got)
 {
