@@ -47,6 +47,8 @@ def _parser():
                        description="Print counts, failures with the oracle's deviation lines "
                                    "and skips grouped by reason.")
     s.add_argument("inputs", nargs="+", metavar="INPUT")
+    s.add_argument("-v", "--verbose", action="store_true",
+                   help="list every failure (default: group them when there are many)")
 
     j = sub.add_parser("junit", parents=[common], help="JUnit XML (GitLab, Jenkins)",
                        description="Write JUnit XML: one testsuite per binary.")
@@ -122,7 +124,7 @@ def main(argv=None):
         for i, run in enumerate(runs):
             if i:
                 sys.stdout.write("\n")
-            sys.stdout.write(summary.render(run))
+            sys.stdout.write(summary.render(run, verbose=args.verbose))
             failed |= run.failed
         return 1 if failed else 0
     if cmd == "compare":

@@ -12,7 +12,7 @@ import html
 import re
 from collections import OrderedDict
 
-from .resultset import INVENTORY_KEYS, MODEL_NOTE
+from .resultset import INVENTORY_KEYS, MODEL_NOTE, failure_groups
 
 _CTRL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -61,6 +61,10 @@ pre { margin: .2rem 0; white-space: pre-wrap; word-break: break-all; }
 .legend i { display: inline-block; width: 12px; height: 12px; vertical-align: middle;
             margin-right: .3rem; }
 .muted { color: #666; }
+.cols { display: flex; flex-wrap: wrap; gap: 0 2.5rem; }
+.fgroup { border-left: 4px solid var(--fail); padding-left: .75rem; margin: .8rem 0; }
+.fgroup h3 { margin-top: .2rem; }
+details { margin: .3rem 0; } summary { cursor: pointer; color: #0b4f8a; }
 @media print {
   .model-banner { position: fixed; top: 0; left: 0; right: 0; }
   main { margin-top: 3rem; }
@@ -95,6 +99,26 @@ def _inventory(run, w):
     w('</tbody></table>')
 
 
+def _failure(b, c, w):
+    if c is None:
+        why = b.reason or b.directive or "; ".join(b.notes) or "failed"
+        w(f'<p class="mono">{e(b.name)} (binary) {badge(b.status)}{model_mark(b)}: {e(why)}</p>')
+        return
+    w(f'<p class="mono">{e(b.name)}: {e(c.name)} {badge(c.status)}{model_mark(c)}</p>')
+    if c.deviations:
+        w('<table class="deviations"><thead><tr><th>field</th><th>expected</th>'
+          '<th>actual</th><th>diagnosis</th></tr></thead><tbody>')
+        for d in c.deviations:
+            w(f'<tr class="dev"><td class="mono">{e(d.field)}</td><td class="mono">'
+              f'{e(d.expected)}</td><td class="mono">{e(d.actual)}</td>'
+              f'<td>{e(d.diagnosis)}</td></tr>')
+        w('</tbody></table>')
+        return
+    lines = [sw.raw for sw in c.sweeps] or [t for t in c.diagnostics if t.strip()][-10:]
+    if lines:
+        w('<pre>' + e("\n".join(lines)) + '</pre>')
+
+
 def _grid(g, w):
     gid = re.sub(r"[^A-Za-z0-9_-]", "_", f"{g.binary}-{g.mode}")
     t = g.totals()
@@ -113,24 +137,31 @@ def _grid(g, w):
         w(f'<tr><th class="row">set {nset}</th>{cells}<td class="note">{e(g.notes[nset])}</td>'
           '</tr>')
     w('</tbody></table>')
-    fails = []
+    by_codes = OrderedDict()
     for nset, row in enumerate(g.rows):
         codes = [code for code, c in enumerate(row) if c == "f"]
         if codes:
-            fails.append((nset, _ranges(codes)))
-    if fails:
-        w('<p>Failing codes: ' + "; ".join(f"set {n}: <code>{e(r)}</code>" for n, r in fails)
-          + '</p>')
+            by_codes.setdefault(_ranges(codes), []).append(nset)
+    if by_codes:
+        w('<p>Failing codes: ' + "; ".join(
+            f"{'set' if len(sets) == 1 else 'sets'} {e(_set_list(sets))}: <code>{e(r)}</code>"
+            for r, sets in by_codes.items()) + '</p>')
 
 
-def _ranges(codes):
+def _set_list(sets):
+    """[0, 1, 2, 5] -> '0-2, 5'."""
+    return _ranges(sets, fmt="{}").replace(",", ", ")
+
+
+def _ranges(codes, fmt="0x{:02x}"):
     out = []
     start = prev = codes[0]
     for c in codes[1:] + [None]:
         if c is not None and c == prev + 1:
             prev = c
             continue
-        out.append(f"0x{start:02x}" if start == prev else f"0x{start:02x}-0x{prev:02x}")
+        out.append(fmt.format(start) if start == prev else
+                   f"{fmt.format(start)}-{fmt.format(prev)}")
         if c is not None:
             start = prev = c
     return ",".join(out)
@@ -160,6 +191,7 @@ def render(run):
     w(f'<h1>{e(title)}</h1>')
     w(f'<p class="counts" id="counts"><span>{p} passed</span><span>{f} failed</span>'
       f'<span>{s} skipped</span></p>')
+    w('<div class="cols"><section>')
     w('<h2 id="run">Run</h2><table class="run"><tbody>')
     facts = [
         ("suite revision", run.info("suite_revision")),
@@ -174,7 +206,9 @@ def render(run):
     for k, v in facts:
         w(f'<tr><th>{e(k)}</th><td class="mono" id="run-{e(k.replace(" ", "-"))}">{e(v)}</td></tr>')
     w('</tbody></table>')
+    w('</section><section>')
     _inventory(run, w)
+    w('</section></div>')
 
     w('<h2 id="binaries">Binaries</h2>')
     w('<table class="binaries"><thead><tr><th>binary</th><th>result</th><th>pass</th>'
@@ -193,25 +227,44 @@ def render(run):
           f'<td>{e(b.backend)}</td><td class="mono">{e(ex)}</td><td>{e(notes)}</td></tr>')
     w('</tbody></table>')
 
-    failures = [(b, c) for b in run.binaries for c in b.cases if c.failed]
-    w(f'<h2 id="failures">Failures ({len(failures)})</h2>')
-    if not failures:
+    w('<h2 id="heatmaps">Exhaustive reason sweep</h2>')
+    grids = run.grids()
+    if not grids:
+        w('<p class="muted">This result set has no exhaustive sweep '
+          '(<code>sev_es_term_test --exhaustive</code>).</p>')
+    else:
+        w('<p class="legend"><span><i style="background:var(--pass)"></i>pass</span>'
+          '<span><i style="background:var(--fail)"></i>fail</span>'
+          '<span><i style="background:var(--skip)"></i>skip</span>'
+          '<span><i style="background:var(--none);border:1px solid #ccc"></i>not run</span>'
+          ' Rows: reason-code set 0..15; columns: reason code 0x00..0xff.</p>')
+        for g in grids:
+            _grid(g, w)
+
+    groups = failure_groups(run)
+    nfail = sum(len(items) for _, items in groups)
+    w(f'<h2 id="failures">Failures ({nfail})</h2>')
+    if not nfail:
         w('<p class="muted">No failing result.</p>')
-    for b, c in failures:
-        w(f'<h3 class="failure mono">{e(b.name)}: {e(c.name)} {badge(c.status)}{model_mark(c)}'
-          '</h3>')
-        if c.deviations:
-            w('<table class="deviations"><thead><tr><th>field</th><th>expected</th>'
-              '<th>actual</th><th>diagnosis</th></tr></thead><tbody>')
-            for d in c.deviations:
-                w(f'<tr class="dev"><td class="mono">{e(d.field)}</td><td class="mono">'
-                  f'{e(d.expected)}</td><td class="mono">{e(d.actual)}</td>'
-                  f'<td>{e(d.diagnosis)}</td></tr>')
-            w('</tbody></table>')
-        else:
-            tail = [t for t in c.diagnostics if t.strip()][-10:]
-            if tail:
-                w('<pre>' + e("\n".join(tail)) + '</pre>')
+    elif len(groups) < nfail:
+        w(f'<p>{nfail} failing results in {len(groups)} groups with the same deviations '
+          '(fields and diagnoses); each group shows its first result in full.</p>')
+    for sig, items in groups:
+        b, c = items[0]
+        what = "; ".join(f"{f} [{d.split(':')[0]}]" if d else f for f, d in sig)
+        w(f'<div class="fgroup"><h3 class="failure">{len(items)} &times; <span class="mono">'
+          f'{e(what)}</span></h3>')
+        _failure(b, c, w)
+        if len(items) > 1:
+            w(f'<details><summary>all {len(items)} results of this group</summary>'
+              '<table class="group"><tbody>')
+            for gb, gc in items:
+                name = f"{gb.name}: {gc.name}" if gc is not None else f"{gb.name} (binary)"
+                detail = "".join(f'<pre class="dev">{e(d.raw)}</pre>'
+                                 for d in (gc.deviations if gc is not None else []))
+                w(f'<tr><td class="mono">{e(name)}{model_mark(gb)}</td><td>{detail}</td></tr>')
+            w('</tbody></table></details>')
+        w('</div>')
 
     skips = OrderedDict()
     for b in run.binaries:
@@ -230,20 +283,6 @@ def render(run):
         w('</tbody></table>')
     else:
         w('<p class="muted">Nothing skipped.</p>')
-
-    w('<h2 id="heatmaps">Exhaustive reason sweep</h2>')
-    grids = run.grids()
-    if not grids:
-        w('<p class="muted">This result set has no exhaustive sweep '
-          '(<code>sev_es_term_test --exhaustive</code>).</p>')
-    else:
-        w('<p class="legend"><span><i style="background:var(--pass)"></i>pass</span>'
-          '<span><i style="background:var(--fail)"></i>fail</span>'
-          '<span><i style="background:var(--skip)"></i>skip</span>'
-          '<span><i style="background:var(--none);border:1px solid #ccc"></i>not run</span>'
-          ' Rows: reason-code set 0..15; columns: reason code 0x00..0xff.</p>')
-        for g in grids:
-            _grid(g, w)
 
     w('<h2 id="results">All results</h2>')
     w('<table class="results" id="results-table"><thead><tr><th>binary</th><th>test</th>'

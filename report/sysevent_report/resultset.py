@@ -474,3 +474,29 @@ def sweep_grids(run):
             else:
                 g.notes[nset] = f"{c.status}, no sweep line"
     return [grids[k] for k in grids]
+
+
+def deviation_signature(case):
+    """What a failure looks like, values aside: its deviation fields and diagnoses."""
+    if case.deviations:
+        return tuple((d.field, d.diagnosis) for d in case.deviations)
+    if case.sweeps:
+        return (("sweep", "reason codes failed"),)
+    return (("no deviation line", case.status + (f" # {case.directive}" if case.directive else "")),)
+
+
+def failure_groups(run):
+    """Failing results grouped by deviation_signature, largest group first.
+
+    Returns [(signature, [(binary, case), ...])]; a binary that failed without
+    a failing result is its own group with case None.
+    """
+    groups = {}
+    for b in run.binaries:
+        bad = [c for c in b.cases if c.failed]
+        for c in bad:
+            groups.setdefault(deviation_signature(c), []).append((b, c))
+        if b.failed and not bad:
+            why = b.reason or b.directive or "; ".join(b.notes) or "failed"
+            groups.setdefault((("binary", f"{b.status}: {why}"),), []).append((b, None))
+    return sorted(groups.items(), key=lambda kv: -len(kv[1]))

@@ -3,9 +3,10 @@
 
 from collections import OrderedDict
 
-from .resultset import MODEL_NOTE
+from .resultset import MODEL_NOTE, failure_groups
 
 MAX_NAMES_PER_REASON = 6
+GROUP_ABOVE = 10
 
 
 def _status_text(b):
@@ -22,7 +23,30 @@ def _status_text(b):
     return text + (f" ({', '.join(extra)})" if extra else "")
 
 
-def render(run):
+def _name(b, c):
+    return f"{b.name}:{c.name}" if c is not None else f"{b.name} (binary)"
+
+
+def _failure_line(b, c):
+    mark = " [model]" if b.model else ""
+    if c is None:
+        why = b.reason or b.directive or "; ".join(b.notes) or "failed"
+        return f"{b.name}: the binary {b.status.upper()}{mark}: {why}"
+    why = f" # {c.directive}" if c.directive else ""
+    return f"{b.name}: {c.name} {c.status.upper()}{why}{mark}"
+
+
+def _failure_detail(b, c):
+    if c is None:
+        return []
+    if c.deviations:
+        return [d.raw for d in c.deviations]
+    if c.sweeps:
+        return [sw.raw for sw in c.sweeps]
+    return ["| " + t for t in [t for t in c.diagnostics if t.strip()][-3:]]
+
+
+def render(run, verbose=False):
     out = []
     w = out.append
     inv = run.inventory
@@ -50,30 +74,31 @@ def render(run):
         for note in b.notes:
             w(f"  {'':<{width}}  {note}")
 
-    failures = []
-    for b in run.binaries:
-        bad = [c for c in b.cases if c.failed]
-        for c in bad:
-            failures.append((b, c))
-        if b.failed and not bad:
-            failures.append((b, None))
-    if failures:
+    groups = failure_groups(run)
+    nfail = sum(len(items) for _, items in groups)
+    if nfail:
         w("")
-        w(f"Failures ({len(failures)}):")
-        for b, c in failures:
-            mark = " [model]" if b.model else ""
-            if c is None:
-                why = b.reason or b.directive or "; ".join(b.notes) or "failed"
-                w(f"  {b.name}: the binary {b.status.upper()}{mark}: {why}")
-                continue
-            why = f" # {c.directive}" if c.directive else ""
-            w(f"  {b.name}: {c.name} {c.status.upper()}{why}{mark}")
-            for d in c.deviations:
-                w(f"      {d.raw}")
-            if not c.deviations:
-                tail = [t for t in c.diagnostics if t.strip()][-3:]
-                for t in tail:
-                    w(f"      | {t}")
+        grouped = nfail > GROUP_ABOVE and not verbose
+        w(f"Failures ({nfail})" + (", grouped by their deviations (-v lists each):"
+                                    if grouped else ":"))
+        if grouped:
+            for sig, items in groups:
+                b, c = items[0]
+                what = "; ".join(f"{f} [{d.split(':')[0]}]" if d else f for f, d in sig)
+                w(f"  {len(items)} x {what}")
+                w(f"      e.g. {_failure_line(b, c)}")
+                for line in _failure_detail(b, c):
+                    w(f"        {line}")
+                names = [_name(b, c) for b, c in items[1:]]
+                if names:
+                    shown = names[:MAX_NAMES_PER_REASON]
+                    more = len(names) - len(shown)
+                    w("      also " + ", ".join(shown) + (f", +{more} more" if more else ""))
+        else:
+            for b, c in (item for _, items in groups for item in items):
+                w(f"  {_failure_line(b, c)}")
+                for line in _failure_detail(b, c):
+                    w(f"      {line}")
 
     skips = OrderedDict()
     for b in run.binaries:

@@ -246,3 +246,30 @@ def test_kcidb_bad_arguments(args, words, cli):
 def test_kcidb_needs_origin(cli):
     res = cli("kcidb", data("handmade-kernel-a"))
     assert res.rc == 2 and "--origin" in res.err
+
+
+def test_summary_groups_many_failures(cli, tmp_path):
+    """Many failures are grouped by their deviations; -v lists each."""
+    lines = ["KTAP version 1", "# kvm-sysevent: t", f"1..{24}"]
+    for i in range(1, 25):
+        diag = "sev-term-4: SEV_TERM numbered 4" if i % 2 else "ndata-0: not counted"
+        field = "system_event.type" if i % 2 else "system_event.ndata"
+        lines.append(f'# deviation: field={field} expected=0x{i:x} actual=0x0 diagnosis="{diag}"')
+        lines.append(f"not ok {i} f.v{i}.t")
+    stream = ("\n".join(lines) + "\n").encode()
+    res = cli("summary", "-", stdin=stream)
+    assert res.rc == 1
+    assert "Failures (24), grouped by their deviations (-v lists each):" in res.out
+    assert "  12 x system_event.type [sev-term-4]" in res.out
+    assert "  12 x system_event.ndata [ndata-0]" in res.out
+    assert "      e.g. t: f.v1.t FAIL" in res.out
+    assert "+5 more" in res.out
+    res = cli("summary", "-v", "-", stdin=stream)
+    assert "Failures (24):" in res.out
+    assert res.out.count("deviation: field=") == 24
+    out = tmp_path / "r.html"
+    assert cli("html", "-o", out, "-", stdin=stream).rc == 0
+    text = out.read_text()
+    assert "24 failing results in 2 groups" in text
+    assert text.count("<details>") == 2
+    assert all(f"f.v{i}.t" in text for i in range(1, 25))
