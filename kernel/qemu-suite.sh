@@ -91,6 +91,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+for a in ${runner_args[@]+"${runner_args[@]}"}; do
+	case "$a" in
+	-o|--output) die "give the result directory as --out, not as a runner argument" ;;
+	--kernel|--kernel=*) die "--kernel is not a runner argument here" ;;
+	esac
+done
 [ -n "$bzimage" ] || die "--bzimage is required (try --help)"
 [ -n "$out" ] || die "--out is required (try --help)"
 case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
@@ -406,6 +412,14 @@ if [ "$outcome" != ok ] && [ -n "$guest_rc" ] && [ "$have_tar" = 1 ] &&
 	outcome=ok
 fi
 
+dev_kvm=unknown
+if grep -q 'kvm-sysevent-guest: /dev/kvm present' "$out/boot.log" 2>/dev/null; then
+	dev_kvm=yes
+elif grep -q 'kvm-sysevent-guest: no /dev/kvm' "$out/boot.log" 2>/dev/null; then
+	dev_kvm=no
+	echo "$prog: $label: warning: no /dev/kvm in the guest (see modules.txt and boot.log)" >&2
+fi
+
 count_ktap() {
 	# Leaf results of a combined stream: the binaries' own subtests.
 	awk '
@@ -426,7 +440,13 @@ esac
 if [ "$outcome" != ok ]; then
 	# Keep what the stream carried, and make the result set complete: the
 	# run counts as one failure on top of the results it printed.
-	[ -f "$out/ktap.txt" ] || cp "$work/ttyS1" "$out/ktap.txt"
+	if [ ! -f "$out/ktap.txt" ]; then
+		cp "$work/ttyS1" "$out/ktap.txt"
+		# A line cut off by the end of the run gets its newline.
+		if [ -s "$out/ktap.txt" ] && [ -n "$(tail -c 1 "$out/ktap.txt")" ]; then
+			echo >>"$out/ktap.txt"
+		fi
+	fi
 	if [ ! -s "$out/ktap.txt" ]; then
 		printf 'KTAP version 1\n# kvm-sysevent in kernel %s\n1..1\n' "$label" >"$out/ktap.txt"
 		printf 'not ok 1 boot # %s\n' "$why" >>"$out/ktap.txt"
@@ -471,6 +491,7 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 	echo "cpu=$cpu"
 	echo "memory_mib=$memory"
 	echo "timeout_s=$timeout_s"
+	echo "dev_kvm=$dev_kvm"
 	echo "outcome=$outcome"
 	echo "guest_exit=${guest_rc:-none}"
 	echo "seconds=$seconds"
@@ -481,13 +502,22 @@ if [ "$stream" = 0 ] || [ "$outcome" != ok ]; then
 		cat "$out/ktap.txt"
 	else
 		# The live stream stopped early: finish it with what we added.
-		tail -n +"$(($(wc -l <"$work/ttyS1") + 1))" "$out/ktap.txt"
+		shown=$(wc -l <"$work/ttyS1")
+		if [ -s "$work/ttyS1" ] && [ -n "$(tail -c 1 "$work/ttyS1")" ]; then
+			echo
+			shown=$((shown + 1))
+		fi
+		tail -n +"$((shown + 1))" "$out/ktap.txt"
 	fi
 fi
 
 if [ "$outcome" != ok ]; then
 	{
 		echo "$prog: $label: $why (exit 3); last lines of $out/boot.log:"
+		if [ "$outcome" = panic ]; then
+			grep -m 1 'Kernel panic' "$out/boot.log" | sed 's/^/  | /'
+			echo "  | ..."
+		fi
 		if [ -s "$out/boot.log" ]; then
 			tail -n 25 "$out/boot.log" | sed 's/^/  | /'
 		else

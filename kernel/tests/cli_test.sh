@@ -96,10 +96,21 @@ echo "1 passed, 1 failed, 0 skipped" >"$out/summary.txt"
 echo "stand-in stderr line" >&2
 exit 1
 EOS
+# A second stand-in that crashes the kernel in the middle of its stream,
+# leaving a line without its newline.
+mkdir -p "$tmp/crash"
+cp -r "$tmp/suite/build" "$tmp/crash/build"
+cat >"$tmp/crash/run_tests.sh" <<'EOS'
+#!/bin/sh
+printf 'KTAP version 1\n1..1\n  KTAP version 1\n  1..3\n  ok 1 crash.a\n  not ok 2 crash.b\n  partial'
+sleep 1
+echo c >/proc/sysrq-trigger
+EOS
+boot_tests="boot.runner boot.panic boot.midrun_panic boot.timeout"
 if ! [ -x "$tmp/suite/build/x86_64/stand_in_test" ]; then
-	for t in boot.runner boot.panic boot.timeout; do skip "$t" "no busybox-static"; done
+	for t in $boot_tests; do skip "$t" "no busybox-static"; done
 elif ! info=$("$fk" debian-6.12 2>"$tmp/fetch.err"); then
-	for t in boot.runner boot.panic boot.timeout; do skip "$t" "no Debian kernel available"; done
+	for t in $boot_tests; do skip "$t" "no Debian kernel available"; done
 else
 	img=$(sed -n 's/^bzimage=//p' <<<"$info")
 	mods=$(sed -n 's/^modules=//p' <<<"$info")
@@ -140,6 +151,23 @@ else
 		ok boot.panic
 	else
 		not_ok boot.panic "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
+	fi
+	# The kernel dies in the middle of the suite: the stream so far is kept,
+	# completed, and the run counts one more failure.
+	"$qs" --bzimage "$img" --modules "$mods" --suite-dir "$tmp/crash" --build "$tmp/crash/build" \
+		--out "$tmp/midrun" --timeout 120 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	m=$(check_set "$tmp/midrun")
+	want='  partial
+# kvm-sysevent: 6.12'
+	if [ "$rc" = 3 ] && [ -z "$m" ] && grep -q '^outcome=panic$' "$tmp/midrun/kernel.txt" &&
+		cmp -s "$tmp/out" "$tmp/midrun/ktap.txt" &&
+		[ "$(tail -n 3 "$tmp/out" | head -n 2 | cut -c1-20)" = "$want" ] &&
+		[ "$(tail -n 1 "$tmp/out")" = "1 passed, 2 failed, 0 skipped" ] &&
+		[ "$(cat "$tmp/midrun/summary.txt")" = "1 passed, 2 failed, 0 skipped" ]; then
+		ok boot.midrun_panic
+	else
+		not_ok boot.midrun_panic "exit $rc, missing:${m:- none}" "$(tail -n 4 "$tmp/out")"
 	fi
 	run_qs --out "$tmp/timeout" --timeout 1
 	rc=$?
