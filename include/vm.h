@@ -39,6 +39,13 @@ void vm_destroy(struct vm *vm);
 int __vm_add_memory(struct vm *vm, u64 gpa, u64 size);
 void vm_add_memory(struct vm *vm, u64 gpa, u64 size);
 
+/*
+ * Private memory (SNP): a guest_memfd (returned in @gmem_fd, the caller
+ * closes it) behind a slot whose shared side is anonymous memory, with the
+ * whole range marked private. 0 or -errno.
+ */
+int __vm_add_private_memory(struct vm *vm, u64 gpa, u64 size, int *gmem_fd);
+
 /* Host pointer for [gpa, gpa + len) inside one slot, or NULL. */
 void *vm_gpa_to_hva(struct vm *vm, u64 gpa, u64 len);
 

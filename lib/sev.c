@@ -126,44 +126,6 @@ static int guest_status_is(struct sev_vm *s, u32 state, u32 policy, bool check_p
 	return 0;
 }
 
-static int snp_add_private_memory(struct sev_vm *s)
-{
-	struct kse_create_guest_memfd gmem = { .size = GUEST_MEM_SIZE };
-	struct kse_userspace_memory_region2 region;
-	struct kse_memory_attributes attr = {
-		.address = 0, .size = GUEST_MEM_SIZE,
-		.attributes = KSE_MEMORY_ATTRIBUTE_PRIVATE,
-	};
-	struct vm *vm = &s->vm;
-	int r;
-
-	/* Shared backing first (the source of SNP_LAUNCH_UPDATE), via slot 0. */
-	r = __vm_add_memory(vm, 0, GUEST_MEM_SIZE);
-	if (r)
-		return r;
-	s->gmem_fd = ioctl(vm->fd, KSE_CREATE_GUEST_MEMFD, &gmem);
-	if (s->gmem_fd < 0)
-		return -errno;
-	region = (struct kse_userspace_memory_region2){
-		.slot = vm->slots[0].slot,
-		.flags = KSE_MEM_GUEST_MEMFD,
-		.guest_phys_addr = 0,
-		.memory_size = GUEST_MEM_SIZE,
-		.userspace_addr = (u64)(unsigned long)vm->slots[0].hva,
-		.guest_memfd = s->gmem_fd,
-	};
-	/* Replace the slot with one that has guest_memfd behind it. */
-	region.memory_size = 0;
-	if (ioctl(vm->fd, KSE_SET_USER_MEMORY_REGION2, &region))
-		return -errno;
-	region.memory_size = GUEST_MEM_SIZE;
-	if (ioctl(vm->fd, KSE_SET_USER_MEMORY_REGION2, &region))
-		return -errno;
-	if (ioctl(vm->fd, KSE_SET_MEMORY_ATTRIBUTES, &attr))
-		return -errno;
-	return 0;
-}
-
 int __sev_vm_create(struct sev_vm *s, struct kvm_dev *kvm, enum sev_flavour f,
 		    const struct model_behaviour *behaviour, enum guest_mode mode,
 		    const struct guest_prog *prog, bool nodbg)
@@ -215,7 +177,7 @@ int __sev_vm_create(struct sev_vm *s, struct kvm_dev *kvm, enum sev_flavour f,
 	if (r)
 		return r;
 	s->vm.c_bit = guest_host_c_bit();
-	r = f == SEV_FLAVOUR_SNP ? snp_add_private_memory(s) :
+	r = f == SEV_FLAVOUR_SNP ? __vm_add_private_memory(&s->vm, 0, GUEST_MEM_SIZE, &s->gmem_fd) :
 				   __vm_add_memory(&s->vm, 0, GUEST_MEM_SIZE);
 vcpu:
 	if (r)
@@ -296,6 +258,16 @@ static int snp_launch(struct sev_vm *s)
 	struct kse_sev_snp_launch_finish finish = { 0 };
 	int r;
 
+	/*
+	 * As upstream's selftests do: let KVM forward the guest's page-state
+	 * changes (KVM_HC_MAP_GPA_RANGE) to userspace. Our guest makes none;
+	 * kernels that do not offer the exit do not need it.
+	 */
+	if (vm_check_cap(&s->vm, KSE_CAP_EXIT_HYPERCALL) & BIT(KSE_HC_MAP_GPA_RANGE)) {
+		r = __vm_enable_cap(&s->vm, KSE_CAP_EXIT_HYPERCALL, BIT(KSE_HC_MAP_GPA_RANGE));
+		if (r)
+			return r;
+	}
 	r = sev_cmd_checked(s, KSE_SEV_SNP_LAUNCH_START, &start);
 	if (!r)
 		r = sev_cmd_checked(s, KSE_SEV_SNP_LAUNCH_UPDATE, &update);

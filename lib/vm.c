@@ -42,11 +42,16 @@ void vm_destroy(struct vm *vm)
 	vm->sev_fd = -1;
 }
 
-int __vm_add_memory(struct vm *vm, u64 gpa, u64 size)
+/*
+ * One slot of anonymous memory at @gpa; with @gmem_fd >= 0 the slot also has
+ * that guest_memfd behind it for private memory (KVM_SET_USER_MEMORY_REGION2).
+ */
+static int add_slot(struct vm *vm, u64 gpa, u64 size, int gmem_fd)
 {
-	struct kvm_userspace_memory_region region;
+	struct kse_userspace_memory_region2 region;
 	struct vm_slot *s;
 	void *hva;
+	int r;
 
 	if (vm->nr_slots >= VM_MAX_SLOTS)
 		return -ENOSPC;
@@ -54,21 +59,47 @@ int __vm_add_memory(struct vm *vm, u64 gpa, u64 size)
 	if (hva == MAP_FAILED)
 		return -errno;
 
-	region = (struct kvm_userspace_memory_region){
+	region = (struct kse_userspace_memory_region2){
 		.slot = vm->nr_slots,
+		.flags = gmem_fd >= 0 ? KSE_MEM_GUEST_MEMFD : 0,
 		.guest_phys_addr = gpa,
 		.memory_size = size,
 		.userspace_addr = (u64)(unsigned long)hva,
+		.guest_memfd = gmem_fd >= 0 ? gmem_fd : 0,
 	};
-	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region)) {
-		int r = -errno;
-
+	/* The first fields of region2 are the classic struct, for older kernels. */
+	r = gmem_fd >= 0 ? ioctl(vm->fd, KSE_SET_USER_MEMORY_REGION2, &region) :
+			   ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region);
+	if (r) {
+		r = -errno;
 		munmap(hva, size);
 		return r;
 	}
 	s = &vm->slots[vm->nr_slots++];
 	*s = (struct vm_slot){ .slot = region.slot, .gpa = gpa, .size = size, .hva = hva };
 	return 0;
+}
+
+int __vm_add_memory(struct vm *vm, u64 gpa, u64 size)
+{
+	return add_slot(vm, gpa, size, -1);
+}
+
+int __vm_add_private_memory(struct vm *vm, u64 gpa, u64 size, int *gmem_fd)
+{
+	struct kse_create_guest_memfd gmem = { .size = size };
+	struct kse_memory_attributes attr = {
+		.address = gpa, .size = size, .attributes = KSE_MEMORY_ATTRIBUTE_PRIVATE,
+	};
+	int r;
+
+	*gmem_fd = ioctl(vm->fd, KSE_CREATE_GUEST_MEMFD, &gmem);
+	if (*gmem_fd < 0)
+		return -errno;
+	r = add_slot(vm, gpa, size, *gmem_fd);
+	if (r)
+		return r;
+	return ioctl(vm->fd, KSE_SET_MEMORY_ATTRIBUTES, &attr) ? -errno : 0;
 }
 
 void vm_add_memory(struct vm *vm, u64 gpa, u64 size)
