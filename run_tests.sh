@@ -89,6 +89,11 @@ done
 case $jobs in ''|*[!0-9]*|0) die_usage "-j takes a whole number >= 1, not '$jobs'" ;; esac
 case $profile in upstream|proposal-2022) ;; *) die_usage "unknown ABI profile '$profile'" ;; esac
 case $backend in kernel|model:?*) ;; *) die_usage "unknown backend '$backend'" ;; esac
+# The SEV-ES binary knows the model's behaviours (its options are read in order).
+if [ "$backend" != kernel ] && [ -x "$BUILD/x86_64/sev_es_term_test" ] &&
+	! "$BUILD/x86_64/sev_es_term_test" --backend="$backend" --help >/dev/null 2>&1; then
+	die_usage "unknown backend '$backend' (see sev_es_term_test --help)"
+fi
 if [ -z "$timeout" ]; then
 	timeout=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' "$topdir/settings" 2>/dev/null)
 	timeout=${timeout:-120}
