@@ -48,6 +48,20 @@ int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 		      const struct sysevent_expect *exp);
 
 /*
+ * What to do about a skip: one "# hint:" diagnostic for a known skip reason
+ * (the reason on the result line stays a short fixed phrase).
+ */
+void suite_skip_hint(const char *reason);
+
+/* SKIP() with the hint printed first. */
+#define SUITE_SKIP(statement, reason)                                                  \
+	do {                                                                           \
+		const char *__reason = (reason);                                       \
+		suite_skip_hint(__reason);                                             \
+		SKIP(statement, "%s", __reason);                                       \
+	} while (0)
+
+/*
  * The pattern written into system_event.data[] before every run: never a
  * valid GHCB MSR value of ours, so an unwritten word cannot pass for one.
  */

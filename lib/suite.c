@@ -190,3 +190,38 @@ int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 	deviations_print(dev, n);
 	return n;
 }
+
+static const struct {
+	const char *reason;
+	const char *hint;
+} skip_hints[] = {
+	{ "no /dev/kvm (is KVM loaded?)",
+	  "load kvm and kvm_amd or kvm_intel (modprobe kvm_amd); check dmesg" },
+	{ "no access to /dev/kvm (join the kvm group)",
+	  "add the user to the group owning /dev/kvm (usermod -aG kvm USER), log in again" },
+	{ "no SEV-ES VM type",
+	  "needs an AMD host with SEV-ES enabled in firmware and kvm_amd sev=1 sev_es=1" },
+	{ "SEV-ES not enabled in kvm_amd",
+	  "load kvm_amd with sev=1 sev_es=1 and check dmesg for SEV-ES (firmware, ASIDs)" },
+	{ "no /dev/sev", "load ccp (CONFIG_CRYPTO_DEV_SP_PSP) so the SEV firmware is reachable" },
+	{ "no access to /dev/sev", "give the user read/write access to /dev/sev" },
+	{ "RLIMIT_MEMLOCK too low", "raise the memlock limit (ulimit -l) above 20 KiB" },
+	{ "no SEV-ES ASID available",
+	  "free SEV-ES ASIDs (other SEV-ES guests) or raise them in the BIOS (min SEV non-ES ASID)" },
+	{ "no SNP VM type", "needs SNP enabled in firmware and kvm_amd sev_snp=1 (6.11+)" },
+	{ "SNP is not modelled", "the software model covers SEV-ES only" },
+	{ "KVM lacks what the SEV-ES model needs",
+	  "the model needs userspace MSR exits, MSR filters, single-step and DISABLE_QUIRKS2" },
+	{ "no Hyper-V emulation (KVM_CAP_HYPERV)",
+	  "run on a KVM with Hyper-V emulation (CONFIG_KVM_HYPERV), e.g. kvm_amd under QEMU" },
+	{ "no KVM_CAP_X86_TRIPLE_FAULT_EVENT", "needs Linux 5.19 or later" },
+};
+
+void suite_skip_hint(const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(skip_hints); i++)
+		if (reason && !strcmp(reason, skip_hints[i].reason))
+			pr_diag("hint: %s", skip_hints[i].hint);
+}

@@ -37,7 +37,7 @@ FIXTURE_SETUP(nonsev)
 	PLAIN_SETUP(self);
 	if (!(kvm_check_cap(&self->p.kvm, KSE_CAP_DISABLE_QUIRKS2) &
 	      KSE_X86_QUIRK_FIX_HYPERCALL_INSN))
-		SKIP(return, "FIX_HYPERCALL_INSN quirk cannot be disabled");
+		SUITE_SKIP(return, "FIX_HYPERCALL_INSN quirk cannot be disabled");
 	vm_enable_cap(&self->p.vm, KSE_CAP_DISABLE_QUIRKS2, KSE_X86_QUIRK_FIX_HYPERCALL_INSN);
 }
 

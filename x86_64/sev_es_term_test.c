@@ -88,7 +88,7 @@ static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 		int __err;                                                             \
 		const char *__why = setup_backend(&(self)->kvm, (flavour), &__err);    \
 		if (__why)                                                             \
-			SKIP(return, "%s", __why);                                     \
+			SUITE_SKIP(return, __why);                                     \
 		ASSERT_EQ(0, __err) TH_LOG("opening /dev/kvm failed: %s", errno_name(-__err)); \
 		(self)->have_kvm = true;                                               \
 	} while (0)
@@ -99,7 +99,7 @@ static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 					  (mode), (prog), (nodbg));                    \
 		(self)->have_vm = true;                                                \
 		if (__r && (self)->s.skip_reason)                                      \
-			SKIP(return, "%s", (self)->s.skip_reason);                     \
+			SUITE_SKIP(return, (self)->s.skip_reason);                     \
 		ASSERT_EQ(0, __r) TH_LOG("creating the guest failed: %s", errno_name(-__r)); \
 	} while (0)
 
@@ -414,7 +414,7 @@ static void sweep_report(struct __test_metadata *_metadata, struct kvm_dev *kvm,
 		sweep->done[mode] = true;
 	}
 	if (sweep->skip[mode][0])
-		SKIP(return, "%s", sweep->skip[mode]);
+		SUITE_SKIP(return, sweep->skip[mode]);
 	for (c = 0; c < SWEEP_CODES; c++) {
 		pass += sweep->status[mode][set][c] == SWEEP_PASS;
 		fail += sweep->status[mode][set][c] == SWEEP_FAIL;

@@ -55,7 +55,7 @@ static inline void plain_destroy(struct plain *p)
 		int __err;                                                             \
 		const char *__why = plain_open(&(self)->p, &__err);                    \
 		if (__why)                                                             \
-			SKIP(return, "%s", __why);                                     \
+			SUITE_SKIP(return, __why);                                     \
 		ASSERT_EQ(0, __err) TH_LOG("opening /dev/kvm: %s", errno_name(-__err)); \
 		__err = plain_create(&(self)->p);                                      \
 		ASSERT_EQ(0, __err) TH_LOG("creating the VM: %s", errno_name(-__err)); \
