@@ -1,0 +1,479 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real-kernel mutants: put known bugs back into KVM's own code, build the
+# modules Debian's kernel (or your kernel tree) loads, boot each set under
+# QEMU with kernel/qemu-suite.sh and run the suite. Prints one table row per
+# mutant; see kernel/mutants/README.md.
+
+set -euo pipefail
+
+prog=mutants.sh
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+usage() {
+	cat <<EOF
+usage: $prog [options] [-- RUNNER_ARGS...]
+
+Build KVM's modules once per mutant in kernel/mutants/catalogue/ (stock
+objects reused, so a mutant costs one recompiled file), boot each set under
+QEMU with kernel/qemu-suite.sh, run the suite, and print a table: name,
+site, expected and actual verdict, time, kernel/module build id, and the
+first deviation the suite named. The control (stock modules) must pass.
+
+  --kdir DIR        use the KVM source and bzImage of this built kernel tree
+                    (CONFIG_KVM=m, CONFIG_KVM_AMD=m) instead of Debian's
+                    linux-source-6.12; KDIR= in the environment works too
+  --patch FILE      developer mode: test your KVM patch (patch -p1, files in
+                    arch/x86/kvm or virt/kvm) instead of the catalogue; it
+                    must pass like the control (repeatable: applied together)
+  --only GLOB       only catalogue entries whose name matches (repeatable)
+  --list            print the catalogue and exit
+  --check-edits     apply every catalogue edit to a scratch copy of the
+                    source and check it changed the file; no build, no boot
+  -o DIR            result directory (default results/mutants): one result
+                    set per row under DIR/<name>/, table.txt
+  --timeout S       per-boot QEMU timeout in seconds (default 300)
+  --jobs N          compile jobs (default: number of CPUs)
+  --boot PROG       boot program with qemu-suite.sh's interface (default
+                    kernel/qemu-suite.sh)
+  --suite-dir DIR   passed to the boot program (default: the repo)
+  --build DIR       static suite build passed to the boot program (default
+                    build-static, made by make STATIC=1)
+  -h, --help        this help
+
+Everything after -- goes to the suite's run_tests.sh inside the guest.
+
+Output: the table, then exactly these lines last:
+  conformant variants passed: M/M
+  kernel mutants killed: K/N
+  mutants: P passed, F failed, S skipped
+(one count per row whose verdict matched its expectation; unreachable rows
+are skipped).
+
+Exit status: 0 every conformant variant passed and every reachable mutant
+was killed; 1 otherwise (or a build or edit failed); 2 bad usage or a
+missing input (packages, kernel tree).
+EOF
+}
+
+die() {
+	echo "$prog: error: $*" >&2
+	exit 2
+}
+
+need_arg() {
+	[ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"
+}
+
+kdir=${KDIR:-} patches=() only=() list=0 check_edits=0 out=$repo/results/mutants
+timeout_s=300 jobs='' boot=$repo/kernel/qemu-suite.sh suite_dir='' suite_build='' runner_args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kdir) need_arg "$@"; kdir=$2; shift 2 ;;
+	--patch) need_arg "$@"; patches+=("$2"); shift 2 ;;
+	--only) need_arg "$@"; only+=("$2"); shift 2 ;;
+	--list) list=1; shift ;;
+	--check-edits) check_edits=1; shift ;;
+	-o) need_arg "$@"; out=$2; shift 2 ;;
+	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
+	--jobs) need_arg "$@"; jobs=$2; shift 2 ;;
+	--boot) need_arg "$@"; boot=$2; shift 2 ;;
+	--suite-dir) need_arg "$@"; suite_dir=$2; shift 2 ;;
+	--build) need_arg "$@"; suite_build=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; runner_args=("$@"); break ;;
+	*) echo "$prog: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+done
+case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
+case "$jobs" in '') ;; *[!0-9]*|0) die "--jobs needs a positive number" ;; esac
+for p in ${patches[@]+"${patches[@]}"}; do
+	[ -f "$p" ] && [ -r "$p" ] || die "patch not found: $p"
+done
+[ ${#patches[@]} -eq 0 ] || [ ${#only[@]} -eq 0 ] || die "--patch and --only do not mix"
+
+# --- the catalogue ------------------------------------------------------------------
+catalogue=$here/catalogue
+names=()
+declare -A m_file=() m_desc=() m_site=() m_expect=()
+
+load_entry() {
+	local f=$1 name fields
+	name=$(basename "$f" .mut)
+	name=${name#[0-9][0-9]-}
+	# shellcheck disable=SC1090
+	fields=$(
+		desc='' site='' expect=''
+		. "$f" || exit 1
+		declare -F mutate >/dev/null || exit 1
+		printf '%s\n%s\n%s\n' "$desc" "$site" "$expect"
+	) || die "catalogue entry $f: no mutate function or a shell error"
+	{
+		read -r "m_desc[$name]"
+		read -r "m_site[$name]"
+		read -r "m_expect[$name]"
+	} <<<"$fields"
+	case "${m_expect[$name]}" in
+	killed|conformant|unreachable) ;;
+	*) die "catalogue entry $f: expect= must be killed, conformant or unreachable" ;;
+	esac
+	[ -n "${m_desc[$name]}" ] && [ -n "${m_site[$name]}" ] ||
+		die "catalogue entry $f: desc= and site= are required"
+	[ -z "${m_file[$name]:-}" ] || die "catalogue: two entries named $name"
+	m_file[$name]=$f
+	names+=("$name")
+}
+
+selected() {
+	local g
+	[ ${#only[@]} -gt 0 ] || return 0
+	for g in "${only[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $1 == $g ]] && return 0
+	done
+	return 1
+}
+
+if [ ${#patches[@]} -eq 0 ]; then
+	[ -d "$catalogue" ] || die "no catalogue at $catalogue"
+	for f in "$catalogue"/*.mut; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f" .mut)
+		n=${n#[0-9][0-9]-}
+		selected "$n" || continue
+		load_entry "$f"
+	done
+	[ ${#names[@]} -gt 0 ] || die "no catalogue entry matches --only"
+else
+	for p in "${patches[@]}"; do
+		n=patch:$(basename "$p")
+		names+=("$n")
+		m_file[$n]=$p
+		m_desc[$n]="your patch $p"
+		m_site[$n]=$(sed -n 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$p" | sort -u | tr '\n' ' ')
+		m_expect[$n]=conformant
+	done
+	# All patches go into one module set.
+	if [ ${#patches[@]} -gt 1 ]; then
+		n="patch:${#patches[@]} patches"
+		names=("$n")
+		m_desc[$n]="your patches ${patches[*]}"
+		m_site[$n]=$(for p in "${patches[@]}"; do
+			sed -n 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$p"; done | sort -u | tr '\n' ' ')
+		m_expect[$n]=conformant
+	fi
+fi
+
+if [ "$list" = 1 ]; then
+	printf '%-32s %-11s %-48s %s\n' name expected site description
+	for n in "${names[@]}"; do
+		printf '%-32s %-11s %-48s %s\n' "$n" "${m_expect[$n]}" "${m_site[$n]}" "${m_desc[$n]}"
+	done
+	exit 0
+fi
+
+# --- kernel and modules ---------------------------------------------------------------
+KM_KDIR=$kdir
+# shellcheck disable=SC2034
+[ -z "$jobs" ] || KM_JOBS=$jobs
+# shellcheck source=kernel/mutants/kvm-modules.sh disable=SC1091
+. "$here/kvm-modules.sh"
+
+t_start=$(date +%s)
+
+# edit FILE ANCHOR OLD NEW [WINDOW]: a catalogue edit in the tree $edit_root.
+# Runs inside apply_entry's subshell: a failed edit ends the mutant there.
+edit_root=
+edited=()
+edit() {
+	local f=$1
+	shift
+	km_check_path "$f" || { echo "edit: $f is not a KVM source file here" >&2; exit 1; }
+	grep -qxF "$f" "$edit_root.edited" 2>/dev/null || echo "$f" >>"$edit_root.edited"
+	perl "$here/edit.pl" "$edit_root/$f" "$@" >/dev/null || exit 1
+}
+
+# apply_entry NAME: run its mutate() (or apply the patches) on $edit_root;
+# the files touched are listed in $edit_root.edited and read into edited[]
+# by read_edited.
+apply_entry() {
+	local n=$1 p f
+	: >"$edit_root.edited"
+	case "$n" in
+	patch:*)
+		for p in "${patches[@]}"; do
+			for f in $(km_patch_files "$p"); do
+				km_check_path "$f" || {
+					echo "$p touches $f, outside $KM_SRC_DIRS: build the whole kernel and use run_tests.sh --kernel" >&2
+					return 1
+				}
+				echo "$f" >>"$edit_root.edited"
+			done
+		done
+		for p in "${patches[@]}"; do
+			patch -d "$edit_root" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$p" >&2 || {
+				echo "$p does not apply to KVM's source of $KM_VERSION" >&2
+				return 1
+			}
+		done
+		;;
+	*)
+		(
+			# shellcheck disable=SC1090
+			. "${m_file[$n]}"
+			mutate
+		) || return 1
+		;;
+	esac
+	[ -s "$edit_root.edited" ] || { echo "$n edited no file" >&2; return 1; }
+}
+
+read_edited() {
+	edited=()
+	[ -f "$edit_root.edited" ] && mapfile -t edited < <(sort -u "$edit_root.edited")
+	rm -f "$edit_root.edited"
+}
+
+# kill_tree PID: end PID and the processes it started (by id).
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null || true); do
+		kill_tree "$c"
+	done
+	kill "$1" 2>/dev/null || true
+}
+
+km_resolve
+if [ "$check_edits" = 1 ]; then
+	# Only the source is needed: the pristine tree (extracting it if needed).
+	if [ -n "$KM_KDIR" ]; then km_extract_kdir; else
+		mkdir -p "$KM_DIR"
+		if [ ! -f "$KM_DIR/.src-ok" ]; then
+			km_fetch
+			km_extract_debian
+		fi
+	fi
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kvm-mutants-edits.XXXXXX")
+	trap 'rm -rf "$scratch"' EXIT
+	npass=0 nfail=0
+	for n in "${names[@]}"; do
+		rm -rf "${scratch:?}/tree" && cp -a "$KM_PRISTINE" "$scratch/tree"
+		edit_root=$scratch/tree
+		msg=$(apply_entry "$n" 2>&1) && applied=1 || applied=0
+		read_edited
+		if [ "$applied" = 1 ]; then
+			changed=$(cd "$scratch/tree" && for f in "${edited[@]}"; do
+				cmp -s "$KM_PRISTINE/$f" "$f" || echo "$f"; done | tr '\n' ' ')
+			if [ -n "$changed" ]; then
+				printf 'ok   %-32s %s\n' "$n" "$changed"
+				npass=$((npass + 1))
+				continue
+			fi
+			msg="no file changed"
+		fi
+		printf 'FAIL %-32s %s\n' "$n" "$(printf '%s' "$msg" | tr '\n' ' ')"
+		nfail=$((nfail + 1))
+	done
+	echo "edits: $npass passed, $nfail failed"
+	[ "$nfail" = 0 ]
+	exit
+fi
+
+[ -x "$boot" ] || die "boot program not found: $boot"
+km_setup
+km_build_stock || exit 1
+stock_seconds=$(cat "$KM_STOCK/.ok")
+stock_id=$(km_set_id "$KM_STOCK")
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+run=$out/.run
+rm -rf "$run" && mkdir -p "$run/sets"
+
+# --- the builder: one module set per reachable entry, in the background ---------------
+reachable=()
+for n in "${names[@]}"; do
+	[ "${m_expect[$n]}" = unreachable ] || reachable+=("$n")
+done
+
+setdir() { printf '%s/sets/%s' "$run" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.-' '_')"; }
+
+builder() {
+	local n d t0 rc
+	for n in ${reachable[@]+"${reachable[@]}"}; do
+		d=$(setdir "$n")
+		t0=$(date +%s)
+		edit_root=$KM_WORK
+		if ! apply_entry "$n" 2>"$d.log"; then
+			read_edited
+			km_restore ${edited[@]+"${edited[@]}"}
+			echo "edit $(($(date +%s) - t0)) -" >"$d.done"
+			continue
+		fi
+		read_edited
+		rc=0
+		km_build_edited "$d" "$d.build.log" "${edited[@]}" || rc=1
+		if [ "$rc" = 0 ]; then
+			echo "ok $(($(date +%s) - t0)) $(km_set_id "$d")" >"$d.done"
+		else
+			echo "build $(($(date +%s) - t0)) -" >"$d.done"
+		fi
+	done
+}
+builder_pid=
+cleanup() {
+	if [ -n "$builder_pid" ]; then
+		kill_tree "$builder_pid"
+		wait "$builder_pid" 2>/dev/null || true
+		builder_pid=
+		km_sanitize
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+builder &
+builder_pid=$!
+
+# --- booting and judging ------------------------------------------------------------------
+boot_args=()
+[ -z "$suite_dir" ] || boot_args+=(--suite-dir "$suite_dir")
+[ -z "$suite_build" ] || boot_args+=(--build "$suite_build")
+
+# first_deviation RESULTDIR RC: what the suite named first.
+first_deviation() {
+	local r=$1 rc=$2 line
+	if [ "$rc" = 3 ]; then
+		line=$(sed -n 's/^outcome=//p' "$r/kernel.txt" 2>/dev/null | head -n 1)
+		echo "boot: ${line:-failed}"
+		return
+	fi
+	line=$(grep -m1 -E '^[[:space:]]*# deviation: ' "$r/ktap.txt" 2>/dev/null |
+		sed -E 's/^[[:space:]]*# deviation: //; s/ diagnosis=.*//; s/^field=//' || true)
+	if [ -n "$line" ]; then
+		echo "$line"
+		return
+	fi
+	line=$(grep -m1 -E '^[[:space:]]+not ok [0-9]+ ' "$r/ktap.txt" 2>/dev/null |
+		sed -E 's/^[[:space:]]+not ok [0-9]+ //' || true)
+	echo "${line:+not ok $line}"
+}
+
+# run_set NAME DIR: boot DIR's modules, set rc_run, secs_run.
+run_set() {
+	local n=$1 mods=$2 r t0
+	r=$out/$(basename "$(setdir "$n")")
+	t0=$(date +%s)
+	rc_run=0
+	"$boot" --bzimage "$KM_BZIMAGE" --modules "$mods" --out "$r" --timeout "$timeout_s" \
+		--label "$KM_RELEASE $n" --no-stream ${boot_args[@]+"${boot_args[@]}"} \
+		-- ${runner_args[@]+"${runner_args[@]}"} >"$r.boot-stdout.txt" 2>&1 || rc_run=$?
+	secs_run=$(($(date +%s) - t0))
+	res_dir=$r
+}
+
+fmt='%-32s %-34s %-11s %-11s %-10s %-32s %s\n'
+table=$out/table.txt
+row() {
+	# shellcheck disable=SC2059
+	printf "$fmt" "$@" | tee -a "$table"
+}
+: >"$table"
+{
+	echo "# kvm-sysevent real-kernel mutants"
+	echo "# kernel: $KM_RELEASE ($KM_VERSION), image sha256 $(sha256sum "$KM_BZIMAGE" | cut -c1-16)"
+	echo "# stock modules: $stock_id, stock build ${stock_seconds}s (reused when cached)"
+	echo "# suite: $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)${runner_args[*]:+, runner args: ${runner_args[*]}}"
+} | tee -a "$table"
+row name site expected actual time build "first deviation"
+
+conf_total=0 conf_pass=0 kill_total=0 kill_ok=0 n_pass=0 n_fail=0 n_skip=0
+
+judge() {
+	# judge NAME EXPECT RC TIME BUILD: print the row and count it.
+	local n=$1 exp=$2 rc=$3 t=$4 b=$5 actual dev ok=0
+	case "$rc" in
+	edit) actual="edit-failed"; dev="the edit did not apply (context moved?)" ;;
+	build) actual="build-failed"; dev="see $(basename "$(setdir "$n")").build.log" ;;
+	0) actual=$([ "$exp" = killed ] && echo survived || echo passed); dev="-" ;;
+	1) actual=$([ "$exp" = killed ] && echo killed || echo false-alarm)
+		dev=$(first_deviation "$res_dir" 1) ;;
+	*) actual=error; dev=$(first_deviation "$res_dir" "$rc") ;;
+	esac
+	case "$exp:$actual" in
+	killed:killed) ok=1; kill_ok=$((kill_ok + 1)) ;;
+	conformant:passed) ok=1; conf_pass=$((conf_pass + 1)) ;;
+	esac
+	case "$exp" in
+	killed) kill_total=$((kill_total + 1)) ;;
+	conformant) conf_total=$((conf_total + 1)) ;;
+	esac
+	if [ "$ok" = 1 ]; then n_pass=$((n_pass + 1)); else n_fail=$((n_fail + 1)); fi
+	row "$n" "${m_site[$n]}" "$exp" "$actual" "$t" "$b" "${dev:--}"
+}
+
+# The control first: without a passing control no kill means anything.
+m_site[control]="stock modules"
+run_set control "$KM_STOCK"
+judge control conformant "$rc_run" "${secs_run}s" "$KM_RELEASE/$stock_id"
+control_ok=$([ "$rc_run" = 0 ] && echo 1 || echo 0)
+
+for n in "${names[@]}"; do
+	if [ "${m_expect[$n]}" = unreachable ]; then
+		continue
+	fi
+	d=$(setdir "$n")
+	if [ "$control_ok" != 1 ]; then
+		cleanup
+		break
+	fi
+	while [ ! -f "$d.done" ]; do
+		kill -0 "$builder_pid" 2>/dev/null || [ -f "$d.done" ] || die "the module builder stopped"
+		sleep 0.2
+	done
+	read -r status bsecs setid <"$d.done"
+	if [ "$status" != ok ]; then
+		res_dir=
+		judge "$n" "${m_expect[$n]}" "$status" "${bsecs}s+0s" "-"
+		sed 's/^/    /' "$d.log" "$d.build.log" 2>/dev/null | tail -n 5 | tee -a "$table"
+		continue
+	fi
+	run_set "$n" "$d"
+	judge "$n" "${m_expect[$n]}" "$rc_run" "${bsecs}s+${secs_run}s" "$KM_RELEASE/$setid"
+	rm -rf "$d"
+done
+if [ -n "$builder_pid" ]; then
+	wait "$builder_pid" 2>/dev/null || true
+	builder_pid=
+fi
+
+if [ "$control_ok" != 1 ]; then
+	echo "control failed: the stock modules do not pass the suite, so no mutant was judged" | tee -a "$table"
+	echo "  see $res_dir/ktap.txt and boot.log" | tee -a "$table"
+fi
+
+# Unreachable rows: the edit is still checked against this source.
+for n in "${names[@]}"; do
+	[ "${m_expect[$n]}" = unreachable ] || continue
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kvm-mutants-edits.XXXXXX")
+	cp -a "$KM_PRISTINE" "$scratch/tree"
+	edit_root=$scratch/tree
+	if apply_entry "$n" 2>"$scratch/log" && read_edited; then
+		row "$n" "${m_site[$n]}" unreachable "not reachable here (model covers it)" - - -
+		n_skip=$((n_skip + 1))
+	else
+		row "$n" "${m_site[$n]}" unreachable edit-failed - - "the edit did not apply (context moved?)"
+		n_fail=$((n_fail + 1))
+	fi
+	rm -rf "$scratch"
+done
+
+t_total=$(($(date +%s) - t_start))
+{
+	echo "total: ${t_total}s (stock build ${stock_seconds}s when not cached; per row: build+boot)"
+	echo "conformant variants passed: $conf_pass/$conf_total"
+	echo "kernel mutants killed: $kill_ok/$kill_total"
+} | tee -a "$table"
+echo "mutants: $n_pass passed, $n_fail failed, $n_skip skipped"
+[ "$n_fail" = 0 ] && [ "$control_ok" = 1 ]
