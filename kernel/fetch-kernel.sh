@@ -52,22 +52,33 @@ kernel=$1
 mkdir -p "$cache" || die "cannot create the cache $cache"
 cache=$(cd "$cache" && pwd)
 
-# The newest amd64 image package of series X.Y: unsigned first, else signed.
+# The newest amd64 image package of series X.Y (unsigned first, else signed)
+# and its version, in one apt-cache call: sets pkg and ver.
 resolve_series() {
-	local series=$1 re names flavour
+	local series=$1 re pairs flavour
 	re="^linux-image-${series//./\\.}\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64"
 	command -v apt-cache >/dev/null || die "apt-cache not found: cannot resolve $kernel"
-	names=$(apt-cache pkgnames "linux-image-$series." 2>/dev/null || true)
+	pairs=$(apt-cache search --names-only --full "$re(-unsigned)?\$" 2>/dev/null |
+		sed -n 's/^Package: //p; s/^Version: //p' | paste - - | tr '\t' ' ' || true)
 	for flavour in -unsigned ''; do
-		pkg=$(printf '%s\n' "$names" | grep -E "$re$flavour\$" | sort -V | tail -n 1 || true)
-		[ -z "$pkg" ] || return 0
+		pkg=$(printf '%s\n' "$pairs" | cut -d' ' -f1 | grep -E "$re$flavour\$" |
+			sort -V | tail -n 1 || true)
+		[ -n "$pkg" ] || continue
+		ver=$(printf '%s\n' "$pairs" | awk -v p="$pkg" '$1 == p { print $2 }' | sort -V |
+			tail -n 1)
+		return 0
 	done
 	die "no linux-image-$series.*-amd64 package in the package index (run: apt-get update)"
 }
 
+# Fetch package $1 at version $2 (default: its candidate) into the cache;
+# sets deb.
 fetch_package() {
-	local pkg=$1 ver file
-	ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+	local pkg=$1 ver=${2:-} file
+	if [ -z "$ver" ]; then
+		ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null |
+			sed -n 's/^Version: //p' | head -n 1)
+	fi
 	[ -n "$ver" ] || die "package $pkg not in the package index (run: apt-get update)"
 	file=$cache/${pkg}_${ver//:/%3a}_amd64.deb
 	if [ ! -s "$file" ]; then
@@ -86,7 +97,7 @@ debian-[0-9]*.[0-9]*)
 	series=${kernel#debian-}
 	case "$series" in *[!0-9.]*) die "bad kernel series: $kernel" ;; esac
 	resolve_series "$series"
-	fetch_package "$pkg"
+	fetch_package "$pkg" "$ver"
 	name=$kernel
 	;;
 linux-image-*)
