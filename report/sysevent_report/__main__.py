@@ -1,11 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """`python3 -m sysevent_report`: what report/kvm-sysevent-report runs."""
 
+import importlib.util
 import sys
 
-try:
-    import tap.parser  # noqa: F401  (Debian python3-tap)
-except ImportError:
+if importlib.util.find_spec("tap") is None:
     sys.stderr.write("kvm-sysevent-report: error: this Python (%s) cannot import tappy; "
                      "install Debian's python3-tap and run report/kvm-sysevent-report, "
                      "which uses Debian's /usr/bin/python3\n" % sys.executable)

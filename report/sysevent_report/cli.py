@@ -105,6 +105,7 @@ def _write(path, text):
         sys.stdout.write(text)
         return
     directory = os.path.dirname(os.path.abspath(path))
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".report-", dir=directory)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -112,6 +113,11 @@ def _write(path, text):
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise Fatal(f"cannot write {path}: {exc.strerror or exc}") from None
 
 

@@ -37,8 +37,8 @@ def _case_element(parent, b, name, status, reason, directive, deviations, diagno
         el = ET.SubElement(tc, "failure", message=clean(msg), type=status)
         el.text = clean(text)
     elif status in ("timeout", "crash", "error", "missing"):
-        el = ET.SubElement(tc, "error", message=clean(f"{status}: {reason or directive}".strip(": ")),
-                           type=status)
+        msg = f"{status}: {reason or directive}".strip(": ")
+        el = ET.SubElement(tc, "error", message=clean(msg), type=status)
         el.text = clean(text)
     out = []
     if b.model:

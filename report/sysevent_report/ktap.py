@@ -20,7 +20,8 @@ PLAN_RE = re.compile(r"^1\.\.(\d+)(\s|$)")
 # Directive keywords: exact words; SKIP and TODO also in lower case, kselftest
 # prints `error` in lower case.
 DIRECTIVE_RE = re.compile(
-    r"^(?P<kw>SKIP|skip|Skip|XFAIL|XPASS|TIMEOUT|ERROR|error|CRASH|TODO|todo)(?=\s|$)\s*(?P<rest>.*)$")
+    r"^(?P<kw>SKIP|skip|Skip|XFAIL|XPASS|TIMEOUT|ERROR|error|CRASH|TODO|todo)(?=\s|$)"
+    r"\s*(?P<rest>.*)$")
 SELFTESTS_PREFIX_RE = re.compile(r"^selftests:\s*[^:\s]+:\s*")
 
 KNOWN_VERSIONS = {("KTAP", 1), ("KTAP", 2), ("TAP", 13), ("TAP", 14)}
@@ -394,7 +395,8 @@ class _LevelParser:
             self.problems.warn(lineno, "sweep reason code above 0xff")
             return None
         if len(codes) != sweep.failed:
-            self.problems.warn(lineno, f"sweep fail={sweep.failed} but {len(codes)} failed codes listed")
+            self.problems.warn(lineno, f"sweep fail={sweep.failed} but {len(codes)} failed "
+                               "codes listed")
         if sweep.passed + sweep.failed != SWEEP_CODES:
             self.problems.warn(lineno, f"sweep pass+fail={sweep.passed + sweep.failed}, "
                                f"not {SWEEP_CODES}")

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 
 from . import ktap
-from .ktap import FAILED, PASSED, SKIPPED, MalformedInput, Problems
+from .ktap import FAILED, PASSED, SKIPPED, Problems
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 SWEEP_NAME_RE = re.compile(r"^sev_es_sweep\.(?P<mode>[A-Za-z0-9_-]+)\.set_(?P<set>\d+)$")
@@ -482,7 +482,8 @@ def deviation_signature(case):
         return tuple((d.field, d.diagnosis) for d in case.deviations)
     if case.sweeps:
         return (("sweep", "reason codes failed"),)
-    return (("no deviation line", case.status + (f" # {case.directive}" if case.directive else "")),)
+    what = case.status + (f" # {case.directive}" if case.directive else "")
+    return (("no deviation line", what),)
 
 
 def failure_groups(run):

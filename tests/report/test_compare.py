@@ -23,7 +23,8 @@ def test_newly_failing(cli):
     assert res.rc == 1
     out = res.out
     assert out.startswith("A = ") and "\nB = " in out
-    assert "A -> B: 4 newly failing, 0 newly passing, 0 changed skip reasons, 0 other changes" in out
+    assert ("A -> B: 4 newly failing, 0 newly passing, 0 changed skip reasons, "
+            "0 other changes") in out
     block = _section(out, "newly failing")
     assert "sev_es_term_test: sev_es_term.prot_0_2.terminate  pass -> fail" in block
     assert "system_event_legacy_test: system_event.shutdown.psci_off  pass -> fail" in block

@@ -49,7 +49,8 @@ CORPUS = {
     "bail-out": b"KTAP version 1\n1..3\nok 1 a\nBail out! no /dev/kvm\n",
     "skip-plan": b"KTAP version 1\n1..0 # SKIP no KVM\n",
     "orphan-child": b"KTAP version 1\n1..1\nok 1 a\n  KTAP version 1\n  1..1\n  not ok 1 x\n",
-    "deep-nesting": ("".join("  " * d + "KTAP version 1\n" + "  " * d + "1..1\n" for d in range(400))
+    "deep-nesting": ("".join("  " * d + "KTAP version 1\n" + "  " * d + "1..1\n"
+                             for d in range(400))
                      + "".join("  " * (d - 1) + f"ok 1 l{d}\n" for d in range(399, 0, -1))
                      ).encode(),
     "long-line": b"KTAP version 1\n1..1\nok 1 " + b"x" * (1 << 20) + b"\n",
@@ -203,7 +204,8 @@ def test_inventory_garbage(cli, tmp_path):
     import shutil
     d = tmp_path / "set"
     shutil.copytree(data("handmade-kernel-a"), d)
-    (d / "inventory.txt").write_bytes(b"\xff\xfe=\x00\nhostname=<script>x</script>\n" + _garbage(3, 512))
+    (d / "inventory.txt").write_bytes(b"\xff\xfe=\x00\nhostname=<script>x</script>\n"
+                                      + _garbage(3, 512))
     (d / "status.txt").write_bytes(_garbage(4, 256))
     res = cli("html", d)
     assert res.rc == 0
@@ -234,3 +236,25 @@ def test_every_command_has_help(sub, cli):
 def test_top_help(cli):
     res = cli("--help")
     assert res.rc == 0 and "exit status:" in res.out
+
+
+def test_launcher_without_a_usable_python(tmp_path):
+    import subprocess
+    from conftest import LAUNCHER
+    env = dict(os.environ, KVM_SYSEVENT_PYTHON="/nonexistent/python3")
+    proc = subprocess.run([LAUNCHER, "summary", "x"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == ("kvm-sysevent-report: error: /nonexistent/python3 "
+                                            "not found (apt-get install python3 python3-tap)")
+    # A Python that does not see Debian's dist-packages (site disabled): one clear line.
+    nosite = tmp_path / "python-nosite"
+    nosite.write_text("#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n")
+    nosite.chmod(0o755)
+    env["KVM_SYSEVENT_PYTHON"] = str(nosite)
+    proc = subprocess.run([LAUNCHER, "summary", "x"], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "cannot import tappy; install Debian's python3-tap" in err
+    assert "Traceback" not in err
