@@ -14,6 +14,6 @@ report:
 	$(Q)$(REPORT) html $(REPORT_RESULTS)
 
 check-report:
-	$(Q)./report/check-report
+	$(Q)BUILD=$(BUILD) ./report/check-report
 
 .PHONY: report check-report
