@@ -29,6 +29,24 @@ const char *kvm_open_skip_reason(int err);
 /* KVM_CHECK_EXTENSION on /dev/kvm; a failing ioctl counts as 0. */
 int kvm_check_cap(struct kvm_dev *kvm, long cap);
 
+/*
+ * KVM_GET_SUPPORTED_CPUID into a new buffer (free() it), or NULL with errno
+ * set. Every vCPU gets this CPUID, as in the upstream selftests: KVM on SVM
+ * rejects long-mode EFER for a vCPU whose CPUID lacks LM.
+ */
+struct kvm_cpuid2 *kvm_supported_cpuid(struct kvm_dev *kvm);
+
+/* The vendor module KVM runs on, which decides how it treats VMMCALL. */
+enum kvm_vendor_module {
+	KVM_MODULE_UNKNOWN,
+	KVM_MODULE_SVM,		/* kvm_amd */
+	KVM_MODULE_VMX,		/* kvm_intel */
+	KVM_MODULE_PVM,		/* kvm_pvm */
+};
+
+/* From /sys/module (built-in vendor modules have parameters, so they are there). */
+enum kvm_vendor_module kvm_vendor_module(void);
+
 /* Bitmask of creatable VM types (KVM_CAP_VM_TYPES), or BIT(0) if absent. */
 u32 kvm_vm_types(struct kvm_dev *kvm);
 

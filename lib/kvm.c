@@ -2,6 +2,7 @@
 /* /dev/kvm: open, API version, capabilities. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -82,4 +83,35 @@ u32 kvm_vm_types(struct kvm_dev *kvm)
 
 	/* Kernels before 6.8 have no KVM_CAP_VM_TYPES and only the default type. */
 	return types > 0 ? (u32)types : BIT(KSE_X86_DEFAULT_VM);
+}
+
+#define CPUID_MAX_ENTRIES 256
+
+struct kvm_cpuid2 *kvm_supported_cpuid(struct kvm_dev *kvm)
+{
+	struct kvm_cpuid2 *cpuid;
+
+	cpuid = calloc(1, sizeof(*cpuid) + CPUID_MAX_ENTRIES * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		return NULL;
+	cpuid->nent = CPUID_MAX_ENTRIES;
+	if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
+		int err = errno;
+
+		free(cpuid);
+		errno = err;
+		return NULL;
+	}
+	return cpuid;
+}
+
+enum kvm_vendor_module kvm_vendor_module(void)
+{
+	if (!access("/sys/module/kvm_amd", F_OK))
+		return KVM_MODULE_SVM;
+	if (!access("/sys/module/kvm_intel", F_OK))
+		return KVM_MODULE_VMX;
+	if (!access("/sys/module/kvm_pvm", F_OK))
+		return KVM_MODULE_PVM;
+	return KVM_MODULE_UNKNOWN;
 }

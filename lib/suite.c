@@ -215,6 +215,8 @@ static const struct {
 	{ "no Hyper-V emulation (KVM_CAP_HYPERV)",
 	  "run on a KVM with Hyper-V emulation (CONFIG_KVM_HYPERV), e.g. kvm_amd under QEMU" },
 	{ "no KVM_CAP_X86_TRIPLE_FAULT_EVENT", "needs Linux 5.19 or later" },
+	{ "KVM vendor module not identified",
+	  "mount sysfs: the vendor module is read from /sys/module (kvm_amd, kvm_intel)" },
 };
 
 void suite_skip_hint(const char *reason)

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -61,6 +62,18 @@ static void watchdog_disarm(struct vcpu *vcpu)
 	timer_settime(vcpu->watchdog, 0, &its, NULL);
 }
 
+static int set_supported_cpuid(struct vcpu *vcpu)
+{
+	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vcpu->vm->kvm);
+	int r;
+
+	if (!cpuid)
+		return -errno;
+	r = ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) ? -errno : 0;
+	free(cpuid);
+	return r;
+}
+
 int __vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 {
 	int r;
@@ -73,6 +86,9 @@ int __vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 	if (vcpu->fd < 0)
 		return -errno;
 
+	r = set_supported_cpuid(vcpu);
+	if (r)
+		goto err_close;
 	vcpu->run_size = vm->kvm->vcpu_mmap_size;
 	vcpu->run = mmap(NULL, vcpu->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED) {

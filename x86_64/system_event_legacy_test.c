@@ -85,16 +85,15 @@ TEST_F(triple_fault_event, injected)
  */
 static int set_hyperv_cpuid(struct plain *p)
 {
-	struct kvm_cpuid2 *cpuid;
+	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(&p->kvm);
 	unsigned int i, n = 0;
-	int r = -ENOMEM;
+	int r;
 
-	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
 	if (!cpuid)
-		return r;
-	cpuid->nent = 254;
-	if (ioctl(p->kvm.fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
-		r = -errno;
+		return -errno;
+	/* Room for two more: the buffer has CPUID_MAX_ENTRIES, KVM filled fewer. */
+	if (cpuid->nent > 254) {
+		r = -E2BIG;
 		goto out;
 	}
 	for (i = 0; i < cpuid->nent; i++) {
