@@ -153,6 +153,20 @@ km_fetch() {
 	KM_DEB_IMAGE=${found[3]}
 }
 
+# KVM's source from the tarball into $KM_PRISTINE (once).
+km_extract_src_debian() {
+	if [ ! -f "$KM_DIR/.src-ok" ]; then
+		km_say "extracting $KM_SRC_DIRS from $KM_TARBALL"
+		mkdir -p "$KM_DIR"
+		rm -rf "$KM_PRISTINE" && mkdir -p "$KM_PRISTINE"
+		# shellcheck disable=SC2046,SC2086
+		tar -xf "$KM_TARBALL" -C "$KM_PRISTINE" --strip-components=1 \
+			$(printf 'linux-source-6.12/%s ' $KM_SRC_DIRS) ||
+			km_die "cannot extract KVM's source from $KM_TARBALL"
+		touch "$KM_DIR/.src-ok"
+	fi
+}
+
 # Headers: the three packages unpacked into $KM_DIR/root, with the amd64
 # Makefile pointed at our copy of the common tree. The kvm source is copied
 # into that common tree too (its srctree), so that the KVM Makefile finds
@@ -176,19 +190,6 @@ km_extract_debian() {
 			km_die "cannot point $hdr/Makefile at the extracted common headers"
 		touch "$KM_DIR/.headers-ok"
 	fi
-	if [ ! -f "$KM_DIR/.src-ok" ]; then
-		km_say "extracting $KM_SRC_DIRS from $KM_TARBALL"
-		rm -rf "$KM_PRISTINE" && mkdir -p "$KM_PRISTINE"
-		# shellcheck disable=SC2046,SC2086
-		tar -xf "$KM_TARBALL" -C "$KM_PRISTINE" --strip-components=1 \
-			$(printf 'linux-source-6.12/%s ' $KM_SRC_DIRS) ||
-			km_die "cannot extract KVM's source from $KM_TARBALL"
-		for d in $KM_SRC_DIRS; do
-			rm -rf "${common:?}/$d" && mkdir -p "$common/$(dirname "$d")"
-			cp -a "$KM_PRISTINE/$d" "$common/$d"
-		done
-		touch "$KM_DIR/.src-ok"
-	fi
 	if [ ! -f "$KM_DIR/.image-ok" ]; then
 		km_say "extracting the kernel image $KM_IMAGE"
 		img=$KM_DIR/image
@@ -210,6 +211,7 @@ km_extract_debian() {
 		touch "$KM_DIR/.image-ok"
 	fi
 	KM_HDR=$hdr
+	KM_COMMON=$common
 	KM_BZIMAGE=$KM_DIR/image/boot/vmlinuz-$KM_RELEASE
 	KM_BASE_MODS=$KM_DIR/image/base
 	[ -f "$KM_BZIMAGE" ] || km_die "no kernel image in $KM_DIR/image (remove $KM_DIR and retry)"
@@ -353,10 +355,27 @@ km_setup() {
 	mkdir -p "$KM_DIR"
 	if [ -n "$KM_KDIR" ]; then
 		km_extract_kdir
-	else
-		km_fetch
-		km_extract_debian
+		return
 	fi
+	# The tarball takes longest to read: extract it while the packages are
+	# fetched and unpacked.
+	local srcpid='' d
+	if [ ! -f "$KM_DIR/.src-ok" ]; then
+		km_extract_src_debian &
+		srcpid=$!
+	fi
+	km_fetch
+	km_extract_debian
+	if [ -n "$srcpid" ]; then
+		wait "$srcpid" || exit 2
+	fi
+	[ -f "$KM_DIR/.src-ok" ] || km_die "KVM's source was not extracted"
+	for d in $KM_SRC_DIRS; do
+		if [ ! -d "$KM_COMMON/$d" ]; then
+			mkdir -p "$KM_COMMON/$(dirname "$d")"
+			cp -a "$KM_PRISTINE/$d" "$KM_COMMON/$d"
+		fi
+	done
 }
 
 km_main() {

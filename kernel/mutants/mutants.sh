@@ -41,9 +41,13 @@ first deviation the suite named. The control (stock modules) must pass.
   --suite-dir DIR   passed to the boot program (default: the repo)
   --build DIR       static suite build passed to the boot program (default
                     build-static, made by make STATIC=1)
+  --all-tests       run every test binary in each guest, not only
+                    system_event_legacy_test (the one that reaches the
+                    mutated sites under QEMU)
   -h, --help        this help
 
-Everything after -- goes to the suite's run_tests.sh inside the guest.
+Everything after -- goes to the suite's run_tests.sh inside the guest
+(default: -t system_event_legacy_test -T 60).
 
 Output: the table, then exactly these lines last:
   conformant variants passed: M/M
@@ -68,6 +72,7 @@ need_arg() {
 }
 
 kdir=${KDIR:-} patches=() only=() list=0 check_edits=0 out=$repo/results/mutants
+all_tests=0 runner_set=0
 timeout_s=300 jobs='' boot=$repo/kernel/qemu-suite.sh suite_dir='' suite_build='' runner_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -82,11 +87,19 @@ while [ $# -gt 0 ]; do
 	--boot) need_arg "$@"; boot=$2; shift 2 ;;
 	--suite-dir) need_arg "$@"; suite_dir=$2; shift 2 ;;
 	--build) need_arg "$@"; suite_build=$2; shift 2 ;;
+	--all-tests) all_tests=1; shift ;;
 	-h|--help) usage; exit 0 ;;
-	--) shift; runner_args=("$@"); break ;;
+	--) shift; runner_args=("$@"); runner_set=1; break ;;
 	*) echo "$prog: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
+if [ "$runner_set" = 0 ]; then
+	if [ "$all_tests" = 1 ]; then
+		runner_args=(-T 60)
+	else
+		runner_args=(-t system_event_legacy_test -T 60)
+	fi
+fi
 case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
 case "$jobs" in '') ;; *[!0-9]*|0) die "--jobs needs a positive number" ;; esac
 for p in ${patches[@]+"${patches[@]}"}; do
@@ -248,13 +261,8 @@ kill_tree() {
 km_resolve
 if [ "$check_edits" = 1 ]; then
 	# Only the source is needed: the pristine tree (extracting it if needed).
-	if [ -n "$KM_KDIR" ]; then km_extract_kdir; else
-		mkdir -p "$KM_DIR"
-		if [ ! -f "$KM_DIR/.src-ok" ]; then
-			km_fetch
-			km_extract_debian
-		fi
-	fi
+	mkdir -p "$KM_DIR"
+	if [ -n "$KM_KDIR" ]; then km_extract_kdir; else km_extract_src_debian; fi
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kvm-mutants-edits.XXXXXX")
 	trap 'rm -rf "$scratch"' EXIT
 	npass=0 nfail=0
@@ -373,7 +381,7 @@ run_set() {
 	res_dir=$r
 }
 
-fmt='%-32s %-34s %-11s %-11s %-10s %-32s %s\n'
+fmt='%-32s %-38s %-11s %-12s %-9s %-31s %s\n'
 table=$out/table.txt
 row() {
 	# shellcheck disable=SC2059
