@@ -119,3 +119,33 @@ not ok 1 bin # TIMEOUT 120s
     assert b.status == "timeout" and b.missing == 2
     assert run.counts() == (1, 1, 0)
     assert list(run.problems.format()) == []
+
+
+def _kselftest_wrap(path):
+    """What run_kselftest.sh would print for this result set's binaries."""
+    with open(os.path.join(path, "status.txt")) as f:
+        status = [ln.split() for ln in f if ln.strip()]
+    out = ["TAP version 13", f"1..{len(status)}"]
+    for n, (name, *fields) in enumerate(status, 1):
+        rc = int(dict(x.split("=", 1) for x in fields)["exit"])
+        out.append("# timeout set to 120")
+        out.append(f"# selftests: kvm-sysevent: {name}")
+        with open(os.path.join(path, "logs", name + ".log"), errors="replace") as f:
+            out += ["# " + ln.rstrip("\n") for ln in f]
+        result = {0: "ok", 4: "ok"}.get(rc, "not ok")
+        directive = " # SKIP" if rc == 4 else f" # exit={rc}" if rc else ""
+        out.append(f"{result} {n} selftests: kvm-sysevent: {name}{directive}")
+    return ("\n".join(out) + "\n").encode()
+
+
+@pytest.mark.parametrize("path", ALL_SETS, ids=os.path.basename)
+def test_run_kselftest_wrapped_gives_the_same_results(path):
+    from sysevent_report.resultset import load_stream
+    wrapped = load_stream(_kselftest_wrap(path), "wrapped")
+    direct = load_result_set(path)
+    assert [b.name for b in wrapped.binaries] == [b.name for b in direct.binaries]
+    assert wrapped.counts() == direct.counts()
+    for wb, db in zip(wrapped.binaries, direct.binaries):
+        assert [(c.name, c.status, c.reason) for c in wb.cases] == [
+            (c.name, c.status, c.reason) for c in db.cases]
+        assert wb.backend == db.backend
