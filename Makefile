@@ -5,7 +5,9 @@
 #   make            build the tests (harness headers from KDIR= or Debian's
 #                   linux-source-6.12, extracted once into .cache/)
 #   make run        build and run the suite on this host (run_tests.sh)
-#   make check      the suite's own tests, then the suite on this host
+#   make check      the suite's own tests, the suite on this host, the
+#                   mutation proof, and every feature's check step
+#   make mutation   the SEV-ES binary against every software-model behaviour
 #
 # Knobs: V=1 (show commands), WERROR=0, KDIR=<kernel tree>, BUILD=<dir>,
 # STATIC=1 (static binaries, for initramfs use), SANITIZE=1 (ASan+UBSan into
@@ -193,6 +195,6 @@ distclean: clean
 	$(Q)rm -rf $(CACHE) results
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
 
 .PHONY: all run check check-unit check-suite mutation check-mutation clean distclean help
