@@ -195,6 +195,6 @@ distclean: clean
 	$(Q)rm -rf $(CACHE) results
 
 help:
-	@sed -n '3,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 .PHONY: all run check check-unit check-suite mutation check-mutation clean distclean help
