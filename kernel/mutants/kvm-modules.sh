@@ -350,8 +350,20 @@ km_patch_files() {
 	sed -n 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$1" | sort -u
 }
 
+# One run at a time per cache: mutants edit a shared work tree. The lock
+# is held on fd 9 until the process (and its children) exit.
+km_lock() {
+	mkdir -p "$KM_CACHE"
+	exec 9>>"$KM_DIR.lock"
+	if ! flock -n 9; then
+		km_say "waiting for another run that uses $KM_DIR"
+		flock 9 || km_die "cannot lock $KM_DIR.lock"
+	fi
+}
+
 km_setup() {
 	km_resolve
+	km_lock
 	mkdir -p "$KM_DIR"
 	if [ -n "$KM_KDIR" ]; then
 		km_extract_kdir

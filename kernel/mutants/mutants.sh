@@ -29,6 +29,8 @@ first deviation the suite named. The control (stock modules) must pass.
                     arch/x86/kvm or virt/kvm) instead of the catalogue; it
                     must pass like the control (repeatable: applied together)
   --only GLOB       only catalogue entries whose name matches (repeatable)
+  --control-only    only the control: build and judge the stock (or --kdir)
+                    modules, no catalogue
   --list            print the catalogue and exit
   --check-edits     apply every catalogue edit to a scratch copy of the
                     source and check it changed the file; no build, no boot
@@ -72,7 +74,7 @@ need_arg() {
 }
 
 kdir=${KDIR:-} patches=() only=() list=0 check_edits=0 out=$repo/results/mutants
-all_tests=0 runner_set=0
+all_tests=0 runner_set=0 control_only=0
 timeout_s=300 jobs='' boot=$repo/kernel/qemu-suite.sh suite_dir='' suite_build='' runner_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -80,6 +82,7 @@ while [ $# -gt 0 ]; do
 	--patch) need_arg "$@"; patches+=("$2"); shift 2 ;;
 	--only) need_arg "$@"; only+=("$2"); shift 2 ;;
 	--list) list=1; shift ;;
+	--control-only) control_only=1; shift ;;
 	--check-edits) check_edits=1; shift ;;
 	-o) need_arg "$@"; out=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
@@ -149,7 +152,9 @@ selected() {
 	return 1
 }
 
-if [ ${#patches[@]} -eq 0 ]; then
+if [ "$control_only" = 1 ]; then
+	[ ${#patches[@]} -eq 0 ] && [ ${#only[@]} -eq 0 ] || die "--control-only takes no --patch or --only"
+elif [ ${#patches[@]} -eq 0 ]; then
 	[ -d "$catalogue" ] || die "no catalogue at $catalogue"
 	for f in "$catalogue"/*.mut; do
 		[ -e "$f" ] || continue
@@ -302,7 +307,7 @@ rm -rf "$run" && mkdir -p "$run/sets"
 
 # --- the builder: one module set per reachable entry, in the background ---------------
 reachable=()
-for n in "${names[@]}"; do
+for n in ${names[@]+"${names[@]}"}; do
 	[ "${m_expect[$n]}" = unreachable ] || reachable+=("$n")
 done
 
@@ -427,7 +432,7 @@ run_set control "$KM_STOCK"
 judge control conformant "$rc_run" "${secs_run}s" "$KM_RELEASE/$stock_id"
 control_ok=$([ "$rc_run" = 0 ] && echo 1 || echo 0)
 
-for n in "${names[@]}"; do
+for n in ${names[@]+"${names[@]}"}; do
 	if [ "${m_expect[$n]}" = unreachable ]; then
 		continue
 	fi
@@ -462,7 +467,7 @@ if [ "$control_ok" != 1 ]; then
 fi
 
 # Unreachable rows: the edit is still checked against this source.
-for n in "${names[@]}"; do
+for n in ${names[@]+"${names[@]}"}; do
 	[ "${m_expect[$n]}" = unreachable ] || continue
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kvm-mutants-edits.XXXXXX")
 	cp -a "$KM_PRISTINE" "$scratch/tree"
