@@ -51,6 +51,8 @@ void kvm_close(struct kvm_dev *kvm)
 	if (kvm->fd >= 0)
 		close(kvm->fd);
 	kvm->fd = -1;
+	free(kvm->cpuid);
+	kvm->cpuid = NULL;
 }
 
 const char *kvm_open_skip_reason(int err)
@@ -87,21 +89,34 @@ u32 kvm_vm_types(struct kvm_dev *kvm)
 
 #define CPUID_MAX_ENTRIES 256
 
+static size_t cpuid_size(u32 nent)
+{
+	return sizeof(struct kvm_cpuid2) + nent * sizeof(struct kvm_cpuid_entry2);
+}
+
 struct kvm_cpuid2 *kvm_supported_cpuid(struct kvm_dev *kvm)
 {
 	struct kvm_cpuid2 *cpuid;
 
-	cpuid = calloc(1, sizeof(*cpuid) + CPUID_MAX_ENTRIES * sizeof(cpuid->entries[0]));
+	if (!kvm->cpuid) {
+		cpuid = calloc(1, cpuid_size(CPUID_MAX_ENTRIES));
+		if (!cpuid)
+			return NULL;
+		cpuid->nent = CPUID_MAX_ENTRIES;
+		if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
+			int err = errno;
+
+			free(cpuid);
+			errno = err;
+			return NULL;
+		}
+		kvm->cpuid = cpuid;
+	}
+	/* Room for CPUID_MAX_ENTRIES, as before: callers may add entries. */
+	cpuid = calloc(1, cpuid_size(CPUID_MAX_ENTRIES));
 	if (!cpuid)
 		return NULL;
-	cpuid->nent = CPUID_MAX_ENTRIES;
-	if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
-		int err = errno;
-
-		free(cpuid);
-		errno = err;
-		return NULL;
-	}
+	memcpy(cpuid, kvm->cpuid, cpuid_size(kvm->cpuid->nent));
 	return cpuid;
 }
 
