@@ -12,6 +12,10 @@
 
 SAN_BUILD	:= build-san
 
+# Built with the suite (make all), in every build directory.
+ROBUST_PROGS	+= tests/runner/standin
+all: $(addprefix $(BUILD)/,$(ROBUST_PROGS))
+
 # The sanitizer build: everything make builds, plus the canary.
 SAN_EXTRA	:= tests/sanitize/canary_test
 
@@ -24,4 +28,10 @@ check-sanitize: sanitize-build
 
 CHECK_STEPS	+= check-sanitize
 
-.PHONY: sanitize-build check-sanitize
+# run_tests.sh with stand-ins that hang, block, crash and overrun.
+check-runner: all
+	$(Q)BUILD=$(BUILD) ./tests/runner/run.sh
+
+CHECK_STEPS	+= check-runner
+
+.PHONY: sanitize-build check-sanitize check-runner

@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of run_tests.sh itself with stand-in binaries (tests/runner/standin.c):
+# a guest that never exits, a binary that blocks, one that is slow past its
+# timeout, one cut off mid-line, one that dies by SIGSEGV and one by
+# SIGKILL. Each must be recorded as a KTAP result with the right directive
+# (`# TIMEOUT <T>s`, `# CRASH <SIGNAME>`), its partial output kept in the
+# result set, nothing it started left running, and the runner must go on
+# with the next binary; the reporter must show them.
+#
+# usage: tests/runner/run.sh [-T SECS]   (environment: BUILD, default build)
+# Last line: `runner: N passed, N failed, N skipped`.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${BUILD:-build}
+case $build in /*) ;; *) build=$top/$build ;; esac
+T=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	-T) [ $# -ge 2 ] || { echo "runner: -T needs seconds" >&2; exit 2; }; T=$2; shift ;;
+	-h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "runner: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+standin=$build/tests/runner/standin
+[ -x "$standin" ] || { echo "runner: $standin not built (make)" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kse-runner.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+
+pass=0 fail=0 skip=0
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+skipped() { skip=$((skip + 1)); echo "ok - $* # SKIP"; }
+check() {	# check DESCRIPTION COMMAND...
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else bad "$d"; fi
+}
+
+NAMES="standin_skip standin_guest_never_exits standin_blocks standin_slow standin_partial"
+NAMES="$NAMES standin_segv standin_sigkill standin_pass"
+mkdir -p "$work/build/x86_64"
+for n in $NAMES; do
+	ln -s "$standin" "$work/build/x86_64/$n"
+done
+have_kvm=yes
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || have_kvm=no
+
+# The process a stand-in left hanging is gone (or a zombie waiting for init).
+gone() {
+	[ -e "/proc/$1" ] || return 0
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+
+# A line of the combined stream, exactly.
+has_line() { grep -qxF -- "$2" "$1"; }
+
+one_run() {	# one_run LABEL RUNNER-ARGS...
+	label=$1
+	shift
+	out=$work/$label
+	pids=$work/$label.pids
+	: >"$pids"
+	t0=$(date +%s)
+	BUILD=$work/build KVM_SYSEVENT_TESTS="$NAMES" KSE_STANDIN_PIDS=$pids \
+		"$top/run_tests.sh" -T "$T" -o "$out" "$@" >"$out.stdout" 2>"$out.stderr"
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	echo "# $label: run_tests.sh -T $T $*: exit $rc in ${secs}s"
+
+	check "$label: exit status 1" [ "$rc" -eq 1 ]
+	check "$label: stdout is ktap.txt" cmp -s "$out.stdout" "$out/ktap.txt"
+	check "$label: skip recorded" \
+		has_line "$out/ktap.txt" "ok 1 standin_skip # SKIP no stand-in device"
+	if [ $have_kvm = yes ]; then
+		check "$label: guest that never exits: TIMEOUT" \
+			has_line "$out/ktap.txt" "not ok 2 standin_guest_never_exits # TIMEOUT ${T}s"
+		check "$label: guest that never exits: partial output kept" \
+			has_line "$out/ktap.txt" "  # guest entering KVM_RUN, never to exit"
+	else
+		skipped "$label: guest that never exits: no /dev/kvm"
+	fi
+	check "$label: blocked binary: TIMEOUT" \
+		has_line "$out/ktap.txt" "not ok 3 standin_blocks # TIMEOUT ${T}s"
+	check "$label: blocked binary: its passing case before the hang kept" \
+		has_line "$out/logs/standin_blocks.log" "ok 1 standin.before"
+	check "$label: slow binary: TIMEOUT" \
+		has_line "$out/ktap.txt" "not ok 4 standin_slow # TIMEOUT ${T}s"
+	check "$label: cut-off binary: TIMEOUT" \
+		has_line "$out/ktap.txt" "not ok 5 standin_partial # TIMEOUT ${T}s"
+	check "$label: cut-off binary: the unterminated last line kept in ktap.txt" \
+		has_line "$out/ktap.txt" "  # a line cut short"
+	check "$label: SIGSEGV: CRASH SIGSEGV" \
+		has_line "$out/ktap.txt" "not ok 6 standin_segv # CRASH SIGSEGV"
+	check "$label: SIGSEGV: partial output kept" \
+		has_line "$out/ktap.txt" "  #  RUN           standin.segv ..."
+	check "$label: SIGKILL: CRASH SIGKILL" \
+		has_line "$out/ktap.txt" "not ok 7 standin_sigkill # CRASH SIGKILL"
+	check "$label: went on with the next binary" \
+		has_line "$out/ktap.txt" "ok 8 standin_pass"
+	check "$label: status.txt: segv" \
+		grep -qx 'standin_segv exit=139 signal=SIGSEGV timeout=0 seconds=[0-9]*' "$out/status.txt"
+	check "$label: status.txt: sigkill" \
+		grep -qx 'standin_sigkill exit=137 signal=SIGKILL timeout=0 seconds=[0-9]*' "$out/status.txt"
+	check "$label: status.txt: blocks timed out" \
+		grep -qx "standin_blocks exit=137 signal=SIGKILL timeout=1 seconds=[0-9]*" "$out/status.txt"
+	check "$label: no shell job message in the stream" \
+		eval "! grep -qE 'Killed|Segmentation fault' '$out/ktap.txt'"
+	# Failures: 5 (or 4 without KVM) binaries that failed without a failing case.
+	nf=6
+	[ $have_kvm = yes ] || nf=5
+	check "$label: summary counts $nf failed, 1 skipped" \
+		grep -qx "[0-9]* passed, $nf failed, 1 skipped" "$out/summary.txt"
+	check "$label: summary is the last line" \
+		[ "$(tail -n 1 "$out.stdout")" = "$(cat "$out/summary.txt")" ]
+	left=""
+	for p in $(cat "$pids"); do
+		gone "$p" || left="$left $p"
+	done
+	check "$label: nothing left running ($(wc -l <"$pids") hung processes noted)" [ -z "$left" ]
+	for p in $left; do
+		echo "#   still running: $p $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"
+		kill -KILL "$p" 2>/dev/null
+	done
+	# Four hung binaries, each allowed T seconds and a little more.
+	check "$label: took ${secs}s, no more than the timeouts allow" [ "$secs" -le $((4 * (T + 2) + 10)) ]
+}
+
+one_run serial
+one_run parallel -j 3
+
+# The reporter shows them, with their reasons.
+report=$top/report/kvm-sysevent-report
+"$report" summary -v "$work/serial" >"$work/report.out" 2>"$work/report.err"
+rc=$?
+check "reporter: exit 1 on the result set" [ "$rc" -eq 1 ]
+check "reporter: no error, no internal error" [ ! -s "$work/report.err" ]
+sed 's/^/#   /' "$work/report.err"
+for want in "standin_blocks" "TIMEOUT" "standin_segv" "SIGSEGV" "SIGKILL"; do
+	check "reporter: shows $want" grep -q "$want" "$work/report.out"
+done
+
+echo "runner: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
