@@ -166,6 +166,35 @@ inventory() {
 
 now() { date +%s; }
 
+# The kselftest harness runs each case in a process group of its own, out
+# of reach of the timeout's kill: after a binary is killed, kill what it
+# left behind (a case stuck in KVM_RUN), found by the token in its
+# environment, and give it a moment to go.
+kill_strays() {
+	strays=""
+	for e in /proc/[0-9]*/environ; do
+		# NUL-separated; busybox grep would stop at the first NUL.
+		{ tr '\0' '\n' <"$e"; } 2>/dev/null | grep -qxF "KSE_RUN_TOKEN=$1" || continue
+		e=${e#/proc/}
+		strays="$strays ${e%/environ}"
+	done
+	[ -n "$strays" ] || return 0
+	# shellcheck disable=SC2086
+	kill -KILL $strays 2>/dev/null
+	i=0
+	while [ "$i" -lt 25 ]; do
+		alive=""
+		for p in $strays; do
+			state=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+			case $state in ""|Z*) ;; *) alive="$alive $p" ;; esac
+		done
+		[ -n "$alive" ] || break
+		strays=$alive
+		sleep 0.2 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+}
+
 # Start one binary in the background: its log, and a .rc file when done.
 start() {
 	t=$1
@@ -178,13 +207,19 @@ start() {
 			echo "127 0 0" >"$work/logs/$t.rc"
 			exit 0
 		fi
+		# Waited for in the background so that the shell's own
+		# "Killed" never lands in the log; the runner reports it.
+		token="$$.$t."
 		if command -v timeout >/dev/null 2>&1; then
-			timeout -s KILL "$timeout" "$bin" >"$log" 2>&1 </dev/null
+			KSE_RUN_TOKEN=$token timeout -s KILL "$timeout" "$bin" \
+				>"$log" 2>&1 </dev/null &
 		else
-			"$bin" >"$log" 2>&1 </dev/null
+			KSE_RUN_TOKEN=$token "$bin" >"$log" 2>&1 </dev/null &
 		fi
+		wait $! 2>/dev/null
 		rc=$?
 		t1=$(now)
+		[ "$rc" -lt 124 ] || kill_strays "$token"
 		echo "$rc $t0 $t1" >"$work/logs/$t.rc"
 	) &
 	eval "pid_$(echo "$t" | tr -c 'A-Za-z0-9_\n' _)=\$!"
@@ -212,7 +247,8 @@ report_next() {
 	log=$work/logs/$t.log
 	n=$((n + 1))
 
-	sed 's/^/  /' "$log" | while IFS= read -r line; do emit "$line"; done
+	# A binary killed mid-line leaves its last line unterminated: keep it.
+	sed 's/^/  /' "$log" | while IFS= read -r line || [ -n "$line" ]; do emit "$line"; done
 
 	p=$(grep -c '^ok [0-9]' "$log" 2>/dev/null) || p=0
 	s=$(grep -c '^ok [0-9].*# SKIP' "$log" 2>/dev/null) || s=0
