@@ -53,6 +53,7 @@ struct model {
 	bool stepping;		/* single-step armed: looking for VMGEXIT */
 	unsigned int steps;
 	bool terminated;	/* a termination has been reported */
+	u32 sync_regs;		/* KVM_SYNC_X86_* KVM stores in kvm_run while stepping; 0: ioctls */
 	u8 saved_exit[256];	/* kvm_run's exit union as userspace left it */
 	unsigned long nr_kernel_runs;
 	unsigned long nr_vmgexits;
