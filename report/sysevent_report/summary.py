@@ -1,12 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """The terminal summary: counts, failures with their deviations, skips by reason."""
 
+import textwrap
 from collections import OrderedDict
 
 from .resultset import MODEL_NOTE, failure_groups
 
-MAX_NAMES_PER_REASON = 6
+MAX_NAMES_PER_REASON = 4
 GROUP_ABOVE = 10
+WIDTH = 100
 
 
 def _status_text(b):
@@ -21,6 +23,11 @@ def _status_text(b):
         if b.seconds is not None:
             extra.append(f"{b.seconds:g}s")
     return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _wrap(text):
+    return textwrap.fill(text, width=WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 8,
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def _name(b, c):
@@ -93,7 +100,7 @@ def render(run, verbose=False):
                 if names:
                     shown = names[:MAX_NAMES_PER_REASON]
                     more = len(names) - len(shown)
-                    w("      also " + ", ".join(shown) + (f", +{more} more" if more else ""))
+                    w(_wrap("also " + ", ".join(shown) + (f", +{more} more" if more else "")))
         else:
             for b, c in (item for _, items in groups for item in items):
                 w(f"  {_failure_line(b, c)}")
@@ -114,7 +121,7 @@ def render(run, verbose=False):
             w(f"  {reason} ({len(names)})")
             shown = names[:MAX_NAMES_PER_REASON]
             more = len(names) - len(shown)
-            w("      " + ", ".join(shown) + (f", +{more} more" if more else ""))
+            w(_wrap(", ".join(shown) + (f", +{more} more" if more else "")))
 
     odd = [c for c in run.cases() if c.status in ("xfail", "xpass")]
     if odd:

@@ -263,7 +263,7 @@ def test_summary_groups_many_failures(cli, tmp_path):
     assert "  12 x system_event.type [sev-term-4]" in res.out
     assert "  12 x system_event.ndata [ndata-0]" in res.out
     assert "      e.g. t: f.v1.t FAIL" in res.out
-    assert "+5 more" in res.out
+    assert "+7 more" in res.out
     res = cli("summary", "-v", "-", stdin=stream)
     assert "Failures (24):" in res.out
     assert res.out.count("deviation: field=") == 24
