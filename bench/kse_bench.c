@@ -74,8 +74,8 @@ struct row {
 
 struct bench {
 	struct kvm_dev kvm;
-	bool cap_event_data;
 	const struct model_behaviour *model;
+	enum kvm_vendor_module vendor;
 	unsigned int rounds, warmup, loop_chunk, pervm_chunk;
 	bool recording;
 	bool phases;
@@ -155,6 +155,26 @@ static u64 case_value(void)
 	return ghcb_term_encode(GHCB_TERM_SET_LINUX, 3);
 }
 
+/*
+ * As ghcb_nonsev_test observes it: on VMX and PVM the WRMSR of the GHCB MSR
+ * raises #GP, reported by the IDT stub as an OUT of the vector; on SVM it
+ * passes through. Never SYSTEM_EVENT, never stuck.
+ */
+static void check_plain_exit(struct bench *b, struct row *r, const struct run_outcome *out,
+			     const struct kvm_run *run)
+{
+	bool gp_expected = b->vendor == KVM_MODULE_VMX || b->vendor == KVM_MODULE_PVM;
+
+	if (out->rc || out->stuck || run->exit_reason == KSE_EXIT_SYSTEM_EVENT)
+		row_fail(r, "plain guest: rc=%d stuck=%d exit=0x%x", out->rc, out->stuck,
+			 run->exit_reason);
+	else if (gp_expected && (run->exit_reason != KVM_EXIT_IO ||
+				 run->io.port != GUEST_VECTOR_PORT ||
+				 *((u8 *)run + run->io.data_offset) != VEC_GP))
+		row_fail(r, "plain guest: expected #GP from the IDT stub, got exit 0x%x",
+			 run->exit_reason);
+}
+
 static int plain_round(struct bench *b, struct row *r)
 {
 	struct run_outcome out;
@@ -179,11 +199,7 @@ static int plain_round(struct bench *b, struct row *r)
 		guest_set_ghcb_request(&vcpu, case_value());
 		vcpu_poison_system_event(&vcpu, SUITE_POISON);
 		__vcpu_run(&vcpu, &out);
-		if (out.rc || out.stuck || vcpu.run->exit_reason != KVM_EXIT_IO ||
-		    vcpu.run->io.port != GUEST_VECTOR_PORT ||
-		    *((u8 *)vcpu.run + vcpu.run->io.data_offset) != VEC_GP)
-			row_fail(r, "expected #GP reported by the IDT stub, got rc=%d exit=0x%x",
-				 out.rc, vcpu.run->exit_reason);
+		check_plain_exit(b, r, &out, vcpu.run);
 	}
 	if (vcpu.fd >= 0)
 		vcpu_destroy(&vcpu);
@@ -610,11 +626,11 @@ static const struct option long_opts[] = {
 
 static struct row rows[] = {
 	ROW("floor", "raw ioctls: VM, 1 page, vCPU, regs, run to HLT, close", floor_round, 0),
-	ROW("plain.real", "suite lib, plain VM: request bytes to #GP exit", plain_round,
+	ROW("plain.real", "suite lib, plain VM: request bytes to first exit", plain_round,
 	    GUEST_REAL),
-	ROW("plain.prot", "suite lib, plain VM: request bytes to #GP exit", plain_round,
+	ROW("plain.prot", "suite lib, plain VM: request bytes to first exit", plain_round,
 	    GUEST_PROT),
-	ROW("plain.long", "suite lib, plain VM: request bytes to #GP exit", plain_round,
+	ROW("plain.long", "suite lib, plain VM: request bytes to first exit", plain_round,
 	    GUEST_LONG),
 	ROW("model.real", "suite case, model:upstream, create..oracle..destroy", model_round,
 	    GUEST_REAL),
@@ -712,12 +728,13 @@ static void print_sweeps(void)
 
 	printf("\nsweeps, end to end (VM setup and teardown included):\n");
 	if (!loop->skip && loop->n)
-		printf("  sweep.loop    %8.0f cases/s  (%zu values, %u full sweeps; target >= %.0f: %s)\n",
-		       cases_per_s(loop), loop->n, loop->sweeps, TARGET_LOOP_CASES,
-		       cases_per_s(loop) >= TARGET_LOOP_CASES ? "met" : "MISSED");
+		printf("  sweep.loop    %8.0f cases/s  (%zu values, %u full sweeps; %.0f at the median;\n"
+		       "                                 target >= %.0f: %s)\n",
+		       cases_per_s(loop), loop->n, loop->sweeps, 1e9 / row_median(loop),
+		       TARGET_LOOP_CASES, cases_per_s(loop) >= TARGET_LOOP_CASES ? "met" : "MISSED");
 	if (!pervm->skip && pervm->n)
-		printf("  sweep.per-vm  %8.0f cases/s  (%zu values)\n", cases_per_s(pervm),
-		       pervm->n);
+		printf("  sweep.per-vm  %8.0f cases/s  (%zu values; %.0f at the median)\n",
+		       cases_per_s(pervm), pervm->n, 1e9 / row_median(pervm));
 }
 
 int main(int argc, char **argv)
@@ -795,7 +812,7 @@ int main(int argc, char **argv)
 			printf("bench: 0 passed, 0 failed, %zu skipped\n", ARRAY_SIZE(rows));
 		return why ? 4 : 1;
 	}
-	b.cap_event_data = kvm_check_cap(&b.kvm, KSE_CAP_SYSTEM_EVENT_DATA) > 0;
+	b.vendor = kvm_vendor_module();
 	b.model = model_behaviour_find("upstream");
 	why = model_unavailable_reason(&b.kvm);
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
@@ -803,7 +820,8 @@ int main(int argc, char **argv)
 			    !strncmp(rows[i].name, "sweep.", 6)))
 			rows[i].skip = why;
 	up = row_by_name("upstream");
-	up->skip = kse_upstream_init();
+	if (!up->skip)
+		up->skip = kse_upstream_init();
 	/* The upstream library unbuffers stdout at start-up; put it back. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
