@@ -27,7 +27,10 @@ typedef uint64_t u64;
 /* Symbolic errno name ("EINVAL"), or "E<number>" for unknown values. */
 const char *errno_name(int err);
 
-/* Names of KVM exit reasons and system-event types ("KVM_EXIT_SHUTDOWN"). */
+/*
+ * Names of KVM exit reasons and system-event types ("KVM_EXIT_SHUTDOWN"), or
+ * "unknown": never a space, since they end up in deviation values.
+ */
 const char *exit_reason_name(u32 reason);
 const char *system_event_type_name(u32 type);
 

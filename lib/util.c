@@ -54,7 +54,7 @@ const char *exit_reason_name(u32 reason)
 {
 	if (reason < ARRAY_SIZE(exit_reason_names) && exit_reason_names[reason])
 		return exit_reason_names[reason];
-	return "unknown exit reason";
+	return "unknown";
 }
 
 static const char *const system_event_type_names[] = {
@@ -71,7 +71,7 @@ const char *system_event_type_name(u32 type)
 {
 	if (type < ARRAY_SIZE(system_event_type_names) && system_event_type_names[type])
 		return system_event_type_names[type];
-	return "unknown type";
+	return "unknown";
 }
 
 static void vdiag(const char *fmt, va_list ap)
