@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "bench_upstream.h"
@@ -569,7 +570,8 @@ static void usage(FILE *f)
 		"  --rounds=N         rounds (every row once per round; default 1000)\n"
 		"  --warmup=N         unrecorded rounds first (default 20)\n"
 		"  --loop-chunk=N     sweep.loop values per round (default 64)\n"
-		"  --per-vm-chunk=N   sweep.per-vm values per round (default 4)\n"
+		"  --per-vm-chunk=N   sweep.per-vm values per round (default 1, like every\n"
+		"                     other lifecycle row)\n"
 		"  --rows=A,B,...     run only these rows (names as printed)\n"
 		"  --phases           also time each phase of the floor and of the model case\n"
 		"  --build-seconds=S  print S as the suite's clean build time (make bench does)\n"
@@ -656,6 +658,16 @@ static struct row *row_by_name(const char *name)
 	return NULL;
 }
 
+/* The figures depend on what else the machine runs: say how busy it was. */
+static void print_load(const char *when)
+{
+	double load[3];
+
+	if (getloadavg(load, 3) == 3)
+		printf("# load average at %s: %.2f %.2f %.2f (%ld CPUs online)\n", when, load[0],
+		       load[1], load[2], sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 /* --rows: every row not named is skipped; an unknown name is bad usage. */
 static void select_rows(const char *list)
 {
@@ -740,7 +752,7 @@ static void print_sweeps(void)
 int main(int argc, char **argv)
 {
 	struct bench b = {
-		.rounds = 1000, .warmup = 20, .loop_chunk = 64, .pervm_chunk = 4,
+		.rounds = 1000, .warmup = 20, .loop_chunk = 64, .pervm_chunk = 1,
 	};
 	double build_s = -1, floor_med, suite_med, up_med;
 	struct row *pervm, *up, *floor_row;
@@ -827,6 +839,7 @@ int main(int argc, char **argv)
 
 	printf("# kse_bench: %u rounds (+%u warm-up), rows interleaved round-robin\n", b.rounds,
 	       b.warmup);
+	print_load("start");
 	printf("# model rows run the software model of KVM's SEV-ES side (model:upstream):\n"
 	       "# cost figures only, not a result about any kernel\n");
 
@@ -847,6 +860,7 @@ int main(int argc, char **argv)
 		if (rows[i].live)
 			sev_vm_destroy(&rows[i].s);
 
+	print_load("end");
 	sort_rows();
 	print_table(&b);
 	print_sweeps();
