@@ -213,10 +213,9 @@ void guest_set_ghcb_request(struct vcpu *vcpu, u64 msr_value)
 	guest_set_gprs(vcpu, msr_value & 0xffffffffull, 0xc0010130ull, msr_value >> 32);
 }
 
-void *guest_linear_to_hva(struct vcpu *vcpu, const struct kvm_sregs *sregs, u64 linear,
-			  u64 len)
+/* Where the first byte lives, with @len bytes after it in the same slot. */
+static u8 *linear_to_hva(struct vm *vm, const struct kvm_sregs *sregs, u64 linear, u64 len)
 {
-	struct vm *vm = vcpu->vm;
 	u64 table, *e;
 	int level, shift;
 
@@ -238,4 +237,17 @@ void *guest_linear_to_hva(struct vcpu *vcpu, const struct kvm_sregs *sregs, u64 
 		table = *e & PTE_ADDR_MASK;
 	}
 	return NULL;
+}
+
+void *guest_linear_to_hva(struct vcpu *vcpu, const struct kvm_sregs *sregs, u64 linear,
+			  u64 len)
+{
+	u8 *p = linear_to_hva(vcpu->vm, sregs, linear, len);
+	u64 next;
+
+	/* A range that crosses into a page mapped elsewhere is not at p: check each page. */
+	for (next = (linear | 0xfffull) + 1; p && next - linear < len; next += 0x1000)
+		if (linear_to_hva(vcpu->vm, sregs, next, 1) != p + (next - linear))
+			return NULL;
+	return p;
 }
