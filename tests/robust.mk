@@ -14,6 +14,7 @@ SAN_BUILD	:= build-san
 
 # Built with the suite (make all), in every build directory.
 ROBUST_PROGS	+= tests/runner/standin
+ROBUST_PROGS	+= tests/fuzz/mkseeds
 all: $(addprefix $(BUILD)/,$(ROBUST_PROGS))
 
 # The sanitizer build: everything make builds, plus the canary.
@@ -34,4 +35,57 @@ check-runner: all
 
 CHECK_STEPS	+= check-runner
 
-.PHONY: sanitize-build check-sanitize check-runner
+# ---------------------------------------------------------------------------
+# Fuzzing: libFuzzer targets built with clang (Debian clang + libclang-rt-14-dev)
+# into build-fuzz/, the library with them, under ASan+UBSan.
+FUZZ_BUILD	:= build-fuzz
+FUZZ_CC		?= clang
+FUZZ_TARGETS	:= fuzz_oracle fuzz_ghcb fuzz_deviation fuzz_page_walk
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra \
+		   -Wno-unused-parameter $(FUZZ_SAN) -MD -MP
+FUZZ_LIB_OBJS	:= $(patsubst %.c,$(FUZZ_BUILD)/%.o,$(LIB_SRCS))
+FUZZ_BINS	:= $(addprefix $(FUZZ_BUILD)/tests/fuzz/,$(FUZZ_TARGETS))
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c | $(KSFT_STAMP)
+	$(E) FUZZCC "$@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c | $(KSFT_STAMP)
+	$(E) FUZZCC "$@"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/tests/fuzz/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJS)
+	$(E) FUZZLD "$@"
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# The seed corpora, from real runs on this host (committed; regress-* are kept).
+FUZZ_CORPUS	:= tests/fuzz/corpus
+fuzz-seeds: $(BUILD)/tests/fuzz/mkseeds
+	$(Q)rm -f $(addsuffix /seed-*,$(addprefix $(FUZZ_CORPUS)/,$(FUZZ_TARGETS)))
+	$(Q)$(BUILD)/tests/fuzz/mkseeds $(FUZZ_CORPUS)
+
+# make fuzz: FUZZ_RUNS executions per libFuzzer target, FUZZ_PY_RUNS hostile
+# streams for the reporter's reader; make check runs a short smoke of each.
+FUZZ_RUNS	?= 1000000
+FUZZ_PY_RUNS	?= 5000
+FUZZ_SEED	?= 1
+FUZZ_SMOKE_RUNS	?= 100000
+FUZZ_SMOKE_PY_RUNS ?= 500
+
+fuzz: fuzz-build
+	$(Q)./tests/fuzz/run.sh -b $(FUZZ_BUILD) -r $(FUZZ_RUNS) -p $(FUZZ_PY_RUNS) -s $(FUZZ_SEED)
+
+check-fuzz: fuzz-build
+	$(Q)./tests/fuzz/run.sh -b $(FUZZ_BUILD) -r $(FUZZ_SMOKE_RUNS) -p $(FUZZ_SMOKE_PY_RUNS) \
+		-s $(FUZZ_SEED)
+
+CHECK_STEPS	+= check-fuzz
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+
+.PHONY: sanitize-build check-sanitize check-runner fuzz-build fuzz-seeds fuzz check-fuzz
