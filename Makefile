@@ -132,8 +132,9 @@ $(BUILD)/%.o: %.c | $(KSFT_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# kselftest_harness.h defines fixture functions without prototypes.
-$(BUILD)/$(ARCH)/%.o $(BUILD)/tests/%.o: CFLAGS += -Wno-missing-prototypes -Wno-clobbered
+# kselftest_harness.h defines fixture functions without prototypes, and
+# objects full of its macros build in a third of the time at -O1.
+$(BUILD)/$(ARCH)/%.o $(BUILD)/tests/%.o: CFLAGS += -O1 -Wno-missing-prototypes -Wno-clobbered
 
 $(LIBSUITE): $(LIB_OBJS)
 	$(E) AR "$@"
