@@ -55,8 +55,8 @@ Output: the table, then exactly these lines last:
   conformant variants passed: M/M
   kernel mutants killed: K/N
   mutants: P passed, F failed, S skipped
-(one count per row whose verdict matched its expectation; unreachable rows
-are skipped).
+(one count per row whose verdict matched its expectation, the control
+included; unreachable rows are skipped).
 
 Exit status: 0 every conformant variant passed and every reachable mutant
 was killed; 1 otherwise (or a build or edit failed); 2 bad usage or a
@@ -416,11 +416,12 @@ judge() {
 	esac
 	case "$exp:$actual" in
 	killed:killed) ok=1; kill_ok=$((kill_ok + 1)) ;;
-	conformant:passed) ok=1; conf_pass=$((conf_pass + 1)) ;;
+	conformant:passed) ok=1; [ "$n" = control ] || conf_pass=$((conf_pass + 1)) ;;
 	esac
-	case "$exp" in
-	killed) kill_total=$((kill_total + 1)) ;;
-	conformant) conf_total=$((conf_total + 1)) ;;
+	case "$n:$exp" in
+	control:*) ;;
+	*:killed) kill_total=$((kill_total + 1)) ;;
+	*:conformant) conf_total=$((conf_total + 1)) ;;
 	esac
 	if [ "$ok" = 1 ]; then n_pass=$((n_pass + 1)); else n_fail=$((n_fail + 1)); fi
 	row "$n" "${m_site[$n]}" "$exp" "$actual" "$t" "$b" "${dev:--}"
