@@ -212,5 +212,19 @@ if [ -z "$mutation_args" ]; then
 	done
 fi
 
+# ---- 5. A short lifecycle soak: LeakSanitizer looks at the whole process at exit.
+echo "=== lifecycle soak, 30 cycles ($build)"
+"$build/tests/soak/lifecycle_soak" -n 30 -w 2 -R >"$work/soak.out" 2>&1
+rc=$?
+tail -n 1 "$work/soak.out"
+if [ "$rc" -eq 4 ]; then
+	skip=$((skip + 1))
+elif [ "$rc" -eq 0 ]; then
+	ok "lifecycle soak: exit 0 (LeakSanitizer at exit included)"
+else
+	bad "lifecycle soak: exit $rc"
+fi
+scan "lifecycle soak" "$work/soak.out"
+
 echo "sanitize: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
