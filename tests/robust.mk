@@ -89,6 +89,12 @@ CHECK_STEPS	+= check-fuzz
 
 -include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
+# Bad input for every entry point (tests/badinput/table.tsv).
+check-badinput: all
+	$(Q)BUILD=$(BUILD) ./tests/badinput/run.sh
+
+CHECK_STEPS	+= check-badinput
+
 # ---------------------------------------------------------------------------
 # The lifecycle soak: SOAK_CYCLES cycles of VMs in every mode (10,000), fds,
 # RSS and heap flat; valgrind memcheck on SOAK_VG_CYCLES (and 4x) cycles.
@@ -105,4 +111,4 @@ check-soak: all
 
 CHECK_STEPS	+= check-soak
 
-.PHONY: sanitize-build check-sanitize check-runner fuzz-build fuzz-seeds fuzz check-fuzz soak check-soak
+.PHONY: sanitize-build check-sanitize check-runner fuzz-build fuzz-seeds fuzz check-fuzz soak check-soak check-badinput

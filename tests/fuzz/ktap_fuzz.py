@@ -254,8 +254,15 @@ def check_targeted(cli, ktap, tmpdir, data, lineno, what):
         raise Crash(f"targeted {what}: line {lineno}: exit {rc}, stderr {err.strip()[:300]!r}")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr and exit status 2, not a usage dump."""
+
+    def error(self, message):
+        self.exit(2, f"ktap_fuzz.py: {message} (see --help)\n")
+
+
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = OneLineParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=2000, help="mutated inputs (default 2000)")
     ap.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     ap.add_argument("--save", help="directory for a crashing input (default: tmp)")
