@@ -36,6 +36,13 @@ check-runner: all
 
 CHECK_STEPS	+= check-runner
 
+# The suite as an unprivileged user in the kvm group (root sets it up and
+# puts everything back; skipped without root).
+check-unpriv: all
+	$(Q)BUILD=$(BUILD) ./tests/runner/unpriv.sh
+
+CHECK_STEPS	+= check-unpriv
+
 # ---------------------------------------------------------------------------
 # Fuzzing: libFuzzer targets built with clang (Debian clang + libclang-rt-14-dev)
 # into build-fuzz/, the library with them, under ASan+UBSan.
@@ -111,4 +118,4 @@ check-soak: all
 
 CHECK_STEPS	+= check-soak
 
-.PHONY: sanitize-build check-sanitize check-runner fuzz-build fuzz-seeds fuzz check-fuzz soak check-soak check-badinput
+.PHONY: sanitize-build check-sanitize check-runner check-unpriv fuzz-build fuzz-seeds fuzz check-fuzz soak check-soak check-badinput
