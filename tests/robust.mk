@@ -1,12 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Robustness (tests/robust.mk, included by the top Makefile):
+# Robustness (tests/robust.mk, included by the top Makefile). make check runs
+# the check-* steps; fuzz and soak are the long runs that print the figures.
 #
-#   make check-sanitize   unit tests, the local suite and the model mutation
-#                         run on the ASan+UBSan build (build-san/); any
-#                         sanitizer report fails it (tests/sanitize/run.sh).
-#                         make check runs the mutation without the sweep and
-#                         the sweep alone; SANITIZE_ARGS= runs it exhaustive
+#   make check-sanitize  unit tests, the local suite, the model mutation run
+#                        and a short soak on the ASan+UBSan build (build-san/);
+#                        any sanitizer report fails it (tests/sanitize/run.sh).
+#                        make check leaves the sweep out of the mutation run
+#                        and runs it alone; SANITIZE_ARGS= runs it exhaustive
+#   make check-runner    run_tests.sh with hung, blocked, slow, cut-off and
+#                        crashing stand-ins (tests/runner/run.sh)
+#   make check-unpriv    the suite as an unprivileged user in the kvm group
+#   make fuzz            the libFuzzer targets, FUZZ_RUNS (1M) executions each,
+#                        and the reporter's reader on FUZZ_PY_RUNS (5000)
+#                        hostile streams; ends `fuzz: T targets, E executions,
+#                        C crashes`. make check-fuzz is the smoke (100k, 500)
+#   make fuzz-seeds      rewrite the seed corpora from real runs (mkseeds)
+#   make check-badinput  every entry point's bad input (tests/badinput/table.tsv)
+#   make soak            SOAK_CYCLES (10,000) VM lifecycles in every mode, fds,
+#                        RSS and heap flat, valgrind memcheck on shorter runs;
+#                        ends `soak: N cycles, fds A -> B, rss A -> B KiB`.
+#                        make check-soak is the short one (300 cycles)
 #
 # Every check step here ends with `<word>: N passed, N failed[, N skipped]`.
 
