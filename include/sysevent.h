@@ -54,7 +54,7 @@ struct sysevent_expect {
 	u32 ndata;			/* words the event carries */
 	u64 data[KSE_RUN_SE_NDATA_MAX];
 	bool cap_system_event_data;	/* as the kernel under test advertised it */
-	bool has_poison;		/* data[] was filled with @poison before the run */
+	bool has_poison;		/* system_event was filled with @poison before the run */
 	u64 poison;
 	bool protected_guest;		/* SEV-ES/SNP: only used to name behaviours */
 };
@@ -81,6 +81,8 @@ enum known_behaviour {
 	KB_VALUE_MASKED,
 	KB_VALUE_GPA,
 	KB_STALE_DATA0,
+	KB_STALE_TYPE,
+	KB_STALE_NDATA,
 	NR_KNOWN_BEHAVIOURS,
 };
 

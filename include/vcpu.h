@@ -54,8 +54,9 @@ void vcpu_run(struct vcpu *vcpu, struct run_outcome *out);
 int __vcpu_run_kernel(struct vcpu *vcpu, struct run_outcome *out);
 
 /*
- * Fill system_event.data[] with @pattern before a run, so that a kernel
- * that does not write a word it reports is caught rather than trusted.
+ * Fill system_event (type, ndata and data[]) with @pattern before a run, so
+ * that a kernel that does not write a field it reports is caught rather
+ * than trusted.
  */
 void vcpu_poison_system_event(struct vcpu *vcpu, u64 pattern);
 

@@ -112,6 +112,10 @@ static const struct {
 		"data[0] has GHCBInfo cleared: a GPA as api.rst describes, not the MSR value" },
 	[KB_STALE_DATA0] = { "stale-data0",
 		"data[0] not written: it still holds what the host put there before KVM_RUN" },
+	[KB_STALE_TYPE] = { "stale-type",
+		"type not written: it still holds what the host put there before KVM_RUN" },
+	[KB_STALE_NDATA] = { "stale-ndata",
+		"ndata not written (as x86 before 5.18): it still holds the host's pattern" },
 };
 
 const char *known_behaviour_text(enum known_behaviour kb)
@@ -203,6 +207,8 @@ static enum known_behaviour diagnose_exit_reason(u32 actual, const struct kvm_ru
 
 static enum known_behaviour diagnose_type(u32 actual, const struct sysevent_expect *exp)
 {
+	if (exp->has_poison && actual == ((u32)exp->poison & ~KSE_PROPOSAL_NDATA_VALID))
+		return KB_STALE_TYPE;
 	if (exp->kind == EV_SEV_TERM && exp->profile == ABI_UPSTREAM &&
 	    actual == KSE_PROPOSAL_SEV_TERM)
 		return KB_SEV_TERM_4;
@@ -210,6 +216,15 @@ static enum known_behaviour diagnose_type(u32 actual, const struct sysevent_expe
 	    (exp->kind == EV_CRASH && actual == KSE_SYSTEM_EVENT_RESET))
 		return KB_TYPE_SWAPPED;
 	return KB_NONE;
+}
+
+static enum known_behaviour diagnose_ndata(u32 actual, const struct sysevent_expect *exp)
+{
+	if (exp->has_poison && actual == (u32)exp->poison)
+		return KB_STALE_NDATA;
+	if (actual == 0)
+		return KB_NDATA_ZERO;
+	return actual > exp->ndata ? KB_NDATA_EXTRA : KB_NONE;
 }
 
 static enum known_behaviour diagnose_data0(const struct kvm_run *run,
@@ -287,9 +302,7 @@ int sysevent_check(const struct run_outcome *out, const struct kvm_run *run,
 
 	ndata = run->system_event.ndata;
 	if (ndata != exp->ndata)
-		add(&l, "system_event.ndata",
-		    ndata < exp->ndata && ndata == 0 ? KB_NDATA_ZERO :
-		    ndata > exp->ndata ? KB_NDATA_EXTRA : KB_NONE,
+		add(&l, "system_event.ndata", diagnose_ndata(ndata, exp),
 		    hex(e, sizeof(e), exp->ndata), "0x%x", ndata);
 
 	n = ndata < exp->ndata ? ndata : exp->ndata;

@@ -190,6 +190,9 @@ void vcpu_poison_system_event(struct vcpu *vcpu, u64 pattern)
 {
 	int i;
 
+	/* type and ndata too: a kernel that leaves either unwritten is caught. */
+	vcpu->run->system_event.type = (u32)pattern;
+	vcpu->run->system_event.ndata = (u32)pattern;
 	for (i = 0; i < KSE_RUN_SE_NDATA_MAX; i++)
 		vcpu->run->system_event.data[i] = pattern;
 }

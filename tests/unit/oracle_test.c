@@ -155,6 +155,15 @@ FIXTURE_VARIANT_ADD(oracle, stale_data0) {
 				       .data0 = POISON, .data1 = POISON },
 	.field = "system_event.data[0]", .kb = KB_STALE_DATA0, .ndev = 1,
 };
+FIXTURE_VARIANT_ADD(oracle, stale_type) {
+	.shape = CRASH_UP, .img = { .exit_reason = SE, .type = (u32)POISON & ~NV, .ndata = 0 },
+	.field = "system_event.type", .kb = KB_STALE_TYPE, .ndev = -1,
+};
+FIXTURE_VARIANT_ADD(oracle, stale_ndata) {
+	/* Hyper-V CRASH with ndata left as it was: what x86 did before 5.18. */
+	.shape = CRASH_UP, .img = { .exit_reason = SE, .type = 3, .ndata = (u32)POISON },
+	.field = "system_event.ndata", .kb = KB_STALE_NDATA, .ndev = 1,
+};
 FIXTURE_VARIANT_ADD(oracle, v41_under_upstream_names_all) {
 	/* One exit, three deviations: type, bit 31, data[0]. */
 	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 4 | NV, .ndata = 1,
@@ -243,7 +252,7 @@ TEST(catalogue_is_covered)
 		KB_V4_EXIT_SHUTDOWN, KB_REQUEST_DROPPED, KB_TRIPLE_FAULT_AS_EVENT,
 		KB_SHUTDOWN_NOT_REPORTED, KB_SEV_TERM_4, KB_TYPE_SWAPPED, KB_BIT31_UPSTREAM,
 		KB_BIT31_MISSING, KB_CAP_MISSING, KB_NDATA_ZERO, KB_NDATA_EXTRA, KB_V41_DATA1,
-		KB_VALUE_MASKED, KB_VALUE_GPA, KB_STALE_DATA0,
+		KB_VALUE_MASKED, KB_VALUE_GPA, KB_STALE_DATA0, KB_STALE_TYPE, KB_STALE_NDATA,
 	};
 	bool seen[NR_KNOWN_BEHAVIOURS] = { [KB_NONE] = true };
 	unsigned int i;
