@@ -31,16 +31,23 @@ class Fatal(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad usage is one line and exit status 2, never the whole usage text."""
+
+    def error(self, message):
+        self.exit(2, f"{PROG}: error: {message} (see --help)\n")
+
+
 def _parser():
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--strict", action="store_true",
                         help="treat input warnings (contract deviations) as errors")
     common.add_argument("-q", "--quiet", action="store_true", help="do not print input warnings")
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="Report on kvm-sysevent KTAP results: terminal summary, JUnit XML, "
                     "KCIDB v5.3 JSON, a self-contained HTML report, and comparisons.")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     s = sub.add_parser("summary", parents=[common], help="counts, failures, skips by reason",
