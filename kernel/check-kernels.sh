@@ -45,7 +45,7 @@ while [ $# -gt 0 ]; do
 		shift 2
 		;;
 	-h|--help) usage; exit 0 ;;
-	-*) echo "$prog: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	-*) echo "$prog: error: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	*) kernels+=("$1"); shift ;;
 	esac
 done

@@ -43,11 +43,11 @@ while [ $# -gt 0 ]; do
 		;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
-	-*) echo "$prog: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	-*) echo "$prog: error: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 1 ] || { usage >&2; exit 2; }
+[ $# -eq 1 ] || { echo "$prog: error: expected one KERNEL (see --help)" >&2; exit 2; }
 kernel=$1
 mkdir -p "$cache" || die "cannot create the cache $cache"
 cache=$(cd "$cache" && pwd)

@@ -87,7 +87,7 @@ while [ $# -gt 0 ]; do
 	--no-stream) stream=0; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; runner_args=("$@"); break ;;
-	*) echo "$prog: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	*) echo "$prog: error: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
 
