@@ -62,7 +62,7 @@ CHECK_STEPS	+= check-unpriv
 # into build-fuzz/, the library with them, under ASan+UBSan.
 FUZZ_BUILD	:= build-fuzz
 FUZZ_CC		?= clang
-FUZZ_TARGETS	:= fuzz_oracle fuzz_ghcb fuzz_deviation fuzz_page_walk
+FUZZ_TARGETS	:= fuzz_oracle fuzz_ghcb fuzz_deviation fuzz_page_walk fuzz_inventory
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra \
 		   -Wno-unused-parameter $(FUZZ_SAN) -MD -MP

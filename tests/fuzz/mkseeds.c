@@ -13,6 +13,8 @@
  * - fuzz_deviation: every deviation the oracle found in those runs.
  * - fuzz_page_walk: the guest state and page tables guest_setup() builds
  *   for each mode (with and without a C-bit), at the guest's RIP.
+ * - fuzz_inventory: this host's /proc/cpuinfo (first block), /proc/modules,
+ *   kvm_amd's sev parameter and DMI vendor, where they exist.
  *
  * usage: mkseeds DIR   (writes DIR/<target>/seed-*; exit 0, 1 on error,
  * 4 when /dev/kvm cannot be used)
@@ -63,7 +65,8 @@ static void oracle_seed(const char *name, const struct run_outcome *out,
 			    exp->exit_reason == KSE_EXIT_SHUTDOWN ? FO_EXIT_SHUTDOWN :
 			    FO_EXIT_GIVEN,
 		.max = SYSEVENT_MAX_DEVIATIONS,
-		.rc = out->rc, .err = out->err, .ms = out->ms,
+		/* Timing is not part of a seed: the same runs give the same files. */
+		.rc = out->rc, .err = out->err, .ms = out->stuck ? out->ms / 100 * 100 : 0,
 		.exp_exit_reason = exp->exit_reason, .exp_ndata = exp->ndata,
 		.rip = out->rip, .poison = exp->poison,
 	};
@@ -220,6 +223,25 @@ static void page_walk_seed(struct kvm_dev *kvm, enum guest_mode mode, u64 c_bit,
 	vm_destroy(&vm);
 }
 
+/* This host's own procfs and sysfs text, as fuzz_inventory reads it. */
+static void inventory_seed(const char *name, const char *path, bool first_block)
+{
+	char buf[8192];
+	size_t n = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	while (n < sizeof(buf) - 1 && fgets(buf + n, sizeof(buf) - n, f)) {
+		if (first_block && buf[n] == '\n')
+			break;
+		n += strlen(buf + n);
+	}
+	fclose(f);
+	if (n)
+		write_seed("fuzz_inventory", name, buf, n, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *why;
@@ -259,6 +281,10 @@ int main(int argc, char **argv)
 	}
 	page_walk_seed(&kvm, GUEST_LONG, 1ull << 51, 0);
 	page_walk_seed(&kvm, GUEST_LONG, 0, GUEST_IDT_REPORT);
+	inventory_seed("host-cpuinfo", "/proc/cpuinfo", true);
+	inventory_seed("host-modules", "/proc/modules", false);
+	inventory_seed("host-kvm-amd-sev", "/sys/module/kvm_amd/parameters/sev", false);
+	inventory_seed("host-dmi-sys-vendor", "/sys/class/dmi/id/sys_vendor", false);
 	ghcb_seed("sev-info-resp", (2ull << 48) | (1ull << 32) | GHCB_MSR_SEV_INFO_RESP);
 	ghcb_seed("sev-info-req", GHCB_MSR_SEV_INFO_REQ);
 	kvm_close(&kvm);

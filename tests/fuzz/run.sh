@@ -9,7 +9,8 @@
 # (tests/fuzz/ktap_fuzz.py) on hostile mutations of real streams.
 #
 # usage: tests/fuzz/run.sh [-r RUNS] [-p PY_RUNS] [-s SEED] [-b FUZZ_BUILD]
-#   -r RUNS      executions per libFuzzer target (default 1000000)
+#   -r RUNS      executions per libFuzzer target (default 1000000; a tenth
+#                for fuzz_inventory, each of whose executions writes a file)
 #   -p PY_RUNS   mutated streams for the KTAP reader (default 5000)
 #   -s SEED      random seed (default 1: the same inputs every time)
 # A crash leaves its input in FUZZ_BUILD/crashes/ (add it to the corpus as
@@ -22,7 +23,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 runs=1000000 py_runs=5000 seed=1 fbuild=$top/build-fuzz
-usage() { sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r|-p|-s|-b)
@@ -38,7 +39,7 @@ for v in "$runs" "$py_runs" "$seed"; do
 	case $v in ''|*[!0-9]*) echo "fuzz: '$v' is not a whole number" >&2; exit 2 ;; esac
 done
 
-TARGETS="fuzz_oracle fuzz_ghcb fuzz_deviation fuzz_page_walk"
+TARGETS="fuzz_oracle fuzz_ghcb fuzz_deviation fuzz_page_walk fuzz_inventory"
 python=$("$top/report/kvm-sysevent-report" --print-python)
 mkdir -p "$fbuild/crashes" "$fbuild/logs"
 
@@ -54,10 +55,13 @@ for t in $TARGETS; do
 		continue
 	fi
 	mkdir -p "$fbuild/corpus/$t"
+	n_runs=$runs
+	# Each of its executions writes a file: a tenth of the runs.
+	[ "$t" != fuzz_inventory ] || n_runs=$((runs / 10 > 0 ? runs / 10 : 1))
 	before=$(ls "$fbuild/crashes" | wc -l)
 	t0=$(date +%s%N)
 	# Scratch corpus first (new inputs go there), the committed one read-only.
-	"$bin" -runs="$runs" -seed="$seed" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	"$bin" -runs="$n_runs" -seed="$seed" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$fbuild/crashes/$t-" "$fbuild/corpus/$t" "$here/corpus/$t" \
 		>"$log" 2>&1
 	rc=$?
