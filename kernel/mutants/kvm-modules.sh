@@ -247,7 +247,7 @@ km_extract_kdir() {
 # No kvm-intel (QEMU emulates SVM), no BTF (needs pahole), no debug info:
 # the object code of every function is what Debian's flags make of it.
 km_make() {
-	make -C "$KM_HDR" M="$KM_WORK/arch/x86/kvm" -j"$KM_JOBS" \
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$KM_HDR" M="$KM_WORK/arch/x86/kvm" -j"$KM_JOBS" \
 		CONFIG_KVM_INTEL= CONFIG_DEBUG_INFO_BTF_MODULES= KCFLAGS=-g0 modules
 }
 
@@ -285,6 +285,34 @@ km_build_stock() {
 	echo "$KM_STOCK_SECONDS" >"$KM_STOCK/.ok"
 }
 
+# km_side_compile FILE MIRROR OUT: compile MIRROR/FILE with the command line
+# kbuild used for the work tree's FILE (its .cmd file), into OUT. MIRROR is a
+# tree of symbolic links to the pristine source in which the edited files
+# are real copies, so includes resolve as in the work tree; __FILE__ and the
+# file symbol still name the work tree's FILE. OUT is byte for byte the
+# object kbuild makes from the edited FILE.
+km_side_compile() {
+	local rel=$1 mirror=$2 out=$3 dir base cmdf line cmd src obj dep
+	dir=$(dirname "$rel")
+	base=$(basename "$rel" .c)
+	cmdf=$KM_WORK/$dir/.$base.o.cmd
+	# savedcmd_<object as kbuild named it> := <command>; kbuild names
+	# virt/kvm objects through arch/x86/kvm/../../../virt/kvm.
+	line=$(sed -n '1{/^savedcmd_[^ ]* := /p}' "$cmdf" 2>/dev/null)
+	obj=${line#savedcmd_}
+	obj=${obj%% := *}
+	cmd=${line#* := }
+	src=${obj%.o}.c
+	dep=$(dirname "$obj")/.$base.o.d
+	case "$obj:$cmd" in
+	"$KM_WORK"/*"/$base.o:"*" -o $obj $src"*) ;;
+	*) echo "$km_prog: no usable compile command for $rel in $cmdf" >&2; return 1 ;;
+	esac
+	cmd=${cmd//" -o $obj $src"/" -fmacro-prefix-map=$mirror/=$KM_WORK/ -o $out $mirror${src#"$KM_WORK"}"}
+	cmd=${cmd//"-Wp,-MMD,$dep"/"-Wp,-MMD,$out.d"}
+	(cd "$KM_HDR" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh -c "$cmd")
+}
+
 # km_restore FILE...: put the pristine source back with its old time stamp
 # and the stock object back with a new one: make then relinks without
 # recompiling.
@@ -313,7 +341,10 @@ km_sanitize() {
 	local f
 	[ -d "$KM_WORK" ] || return 0
 	(cd "$KM_PRISTINE" && find . -type f -printf '%P\n') | while read -r f; do
-		cmp -s "$KM_PRISTINE/$f" "$KM_WORK/$f" || km_restore "$f"
+		if ! cmp -s "$KM_PRISTINE/$f" "$KM_WORK/$f" ||
+			[ "$KM_WORK/$f" -nt "$KM_PRISTINE/$f" ]; then
+			km_restore "$f"
+		fi
 	done
 }
 

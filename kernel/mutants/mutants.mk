@@ -17,11 +17,13 @@ MUTANT_PATCH	?=
 MUTANTS_CMD = kernel/mutants/mutants.sh -o $(MUTANTS_OUT) $(if $(KDIR),--kdir $(KDIR)) \
 	$(foreach p,$(MUTANT_PATCH),--patch $(p)) $(MUTANTS_ARGS)
 
-# static-suite (kernel/kernel.mk) builds the guest's static binaries.
-mutants: static-suite
-	$(Q)$(MUTANTS_CMD)
+# The guest's static binaries (static-suite, kernel/kernel.mk) are built
+# while the KVM source is unpacked and the stock modules are built.
+mutants-prepare:
+	$(Q)kernel/mutants/kvm-modules.sh $(if $(KDIR),--kdir $(KDIR)) prepare >/dev/null
 
-check-mutants: static-suite
+mutants check-mutants:
+	$(Q)$(MAKE) -s -j2 static-suite mutants-prepare
 	$(Q)$(MUTANTS_CMD)
 
 check-mutants-tools:
@@ -30,4 +32,4 @@ check-mutants-tools:
 CHECK_STEPS	+= check-mutants-tools
 CHECK_STEPS	+= check-mutants
 
-.PHONY: mutants check-mutants check-mutants-tools
+.PHONY: mutants check-mutants check-mutants-tools mutants-prepare

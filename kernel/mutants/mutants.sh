@@ -210,7 +210,15 @@ edit() {
 	shift
 	km_check_path "$f" || { echo "edit: $f is not a KVM source file here" >&2; exit 1; }
 	grep -qxF "$f" "$edit_root.edited" 2>/dev/null || echo "$f" >>"$edit_root.edited"
+	overlay_copy "$f" || exit 1
 	perl "$here/edit.pl" "$edit_root/$f" "$@" >/dev/null || exit 1
+}
+
+# overlay_copy FILE: $edit_root holds only the files an entry edits; the
+# first edit of FILE starts from the pristine source.
+overlay_copy() {
+	[ -f "$edit_root/$1" ] && return 0
+	mkdir -p "$(dirname "$edit_root/$1")" && cp "$KM_PRISTINE/$1" "$edit_root/$1"
 }
 
 # apply_entry NAME: run its mutate() (or apply the patches) on $edit_root;
@@ -228,6 +236,7 @@ apply_entry() {
 					return 1
 				}
 				echo "$f" >>"$edit_root.edited"
+				overlay_copy "$f" || return 1
 			done
 		done
 		for p in "${patches[@]}"; do
@@ -272,7 +281,7 @@ if [ "$check_edits" = 1 ]; then
 	trap 'rm -rf "$scratch"' EXIT
 	npass=0 nfail=0
 	for n in "${names[@]}"; do
-		rm -rf "${scratch:?}/tree" && cp -a "$KM_PRISTINE" "$scratch/tree"
+		rm -rf "${scratch:?}/tree" && mkdir "$scratch/tree"
 		edit_root=$scratch/tree
 		msg=$(apply_entry "$n" 2>&1) && applied=1 || applied=0
 		read_edited
@@ -313,27 +322,94 @@ done
 
 setdir() { printf '%s/sets/%s' "$run" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.-' '_')"; }
 
+# Each entry's edits go to an overlay ($d.tree). Edited .c files are compiled
+# beside the work tree with kbuild's own command line, up to KM_JOBS at once
+# (compiler); the module sets are then linked one at a time in the work
+# tree, which stays pristine (builder). An entry that edits a header falls
+# back to editing the work tree and letting make rebuild what depends on it.
+compile_entry() {
+	local n=$1 d t0 f mode=side
+	d=$(setdir "$n")
+	t0=$(date +%s.%N)
+	edit_root=$d.tree
+	mkdir -p "$edit_root"
+	if ! apply_entry "$n" 2>"$d.log"; then
+		read_edited
+		echo "edit 0" >"$d.compiled"
+		return
+	fi
+	read_edited
+	printf '%s\n' "${edited[@]}" >"$d.files"
+	for f in "${edited[@]}"; do
+		case "$f" in *.c) ;; *) mode=tree ;; esac
+	done
+	if [ "$mode" = side ]; then
+		mkdir -p "$d.src"
+		cp -as "$KM_PRISTINE/." "$d.src/"
+		for f in "${edited[@]}"; do
+			rm -f "$d.src/$f"
+			cp "$edit_root/$f" "$d.src/$f"
+		done
+		for f in "${edited[@]}"; do
+			mkdir -p "$d.obj/$(dirname "$f")"
+			if ! km_side_compile "$f" "$d.src" "$d.obj/${f%.c}.o" >>"$d.build.log" 2>&1; then
+				echo "build $(elapsed "$t0")" >"$d.compiled"
+				return
+			fi
+		done
+	fi
+	echo "$mode $(elapsed "$t0")" >"$d.compiled"
+}
+
+elapsed() {
+	awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+compiler() {
+	local n
+	for n in ${reachable[@]+"${reachable[@]}"}; do
+		while [ "$(jobs -rp | wc -l)" -ge "$KM_JOBS" ]; do
+			wait -n || true
+		done
+		compile_entry "$n" &
+	done
+	wait
+}
+
 builder() {
-	local n d t0 rc
+	local n d t0 rc status csecs f files
+	compiler &
 	for n in ${reachable[@]+"${reachable[@]}"}; do
 		d=$(setdir "$n")
-		t0=$(date +%s)
-		edit_root=$KM_WORK
-		if ! apply_entry "$n" 2>"$d.log"; then
-			read_edited
-			km_restore ${edited[@]+"${edited[@]}"}
-			echo "edit $(($(date +%s) - t0)) -" >"$d.done"
-			continue
-		fi
-		read_edited
+		while [ ! -f "$d.compiled" ]; do
+			sleep 0.1
+		done
+		read -r status csecs <"$d.compiled"
+		case "$status" in
+		side|tree) ;;
+		*) echo "$status $csecs -" >"$d.done"; continue ;;
+		esac
+		mapfile -t files <"$d.files"
+		t0=$(date +%s.%N)
+		for f in "${files[@]}"; do
+			if [ "$status" = side ]; then
+				cp "$d.obj/${f%.c}.o" "$KM_WORK/${f%.c}.o"
+				touch "$KM_WORK/${f%.c}.o"
+			else
+				cp "$d.tree/$f" "$KM_WORK/$f"
+			fi
+		done
 		rc=0
-		km_build_edited "$d" "$d.build.log" "${edited[@]}" || rc=1
+		km_build_edited "$d" "$d.build.log" "${files[@]}" || rc=1
+		csecs=$(awk -v c="$csecs" -v l="$(elapsed "$t0")" 'BEGIN { printf "%.0f", c + l }')
 		if [ "$rc" = 0 ]; then
-			echo "ok $(($(date +%s) - t0)) $(km_set_id "$d")" >"$d.done"
+			echo "ok $csecs $(km_set_id "$d")" >"$d.done"
 		else
-			echo "build $(($(date +%s) - t0)) -" >"$d.done"
+			echo "build $csecs -" >"$d.done"
 		fi
+		rm -rf "$d.obj" "$d.tree" "$d.src"
 	done
+	wait
 }
 builder_pid=
 cleanup() {
@@ -471,7 +547,7 @@ fi
 for n in ${names[@]+"${names[@]}"}; do
 	[ "${m_expect[$n]}" = unreachable ] || continue
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kvm-mutants-edits.XXXXXX")
-	cp -a "$KM_PRISTINE" "$scratch/tree"
+	mkdir "$scratch/tree"
 	edit_root=$scratch/tree
 	if apply_entry "$n" 2>"$scratch/log" && read_edited; then
 		row "$n" "${m_site[$n]}" unreachable "not reachable here (model covers it)" - - -
