@@ -14,13 +14,13 @@
 #   make fuzz            the libFuzzer targets, FUZZ_RUNS (1M) executions each,
 #                        and the reporter's reader on FUZZ_PY_RUNS (5000)
 #                        hostile streams; ends `fuzz: T targets, E executions,
-#                        C crashes`. make check-fuzz is the smoke (100k, 500)
+#                        C crashes`. make check-fuzz is the smoke (50k, 300)
 #   make fuzz-seeds      rewrite the seed corpora from real runs (mkseeds)
 #   make check-badinput  every entry point's bad input (tests/badinput/table.tsv)
 #   make soak            SOAK_CYCLES (10,000) VM lifecycles in every mode, fds,
 #                        RSS and heap flat, valgrind memcheck on shorter runs;
 #                        ends `soak: N cycles, fds A -> B, rss A -> B KiB`.
-#                        make check-soak is the short one (300 cycles)
+#                        make check-soak is the short one (200 cycles)
 #
 # Every check step here ends with `<word>: N passed, N failed[, N skipped]`.
 
@@ -96,8 +96,8 @@ fuzz-seeds: $(BUILD)/tests/fuzz/mkseeds
 FUZZ_RUNS	?= 1000000
 FUZZ_PY_RUNS	?= 5000
 FUZZ_SEED	?= 1
-FUZZ_SMOKE_RUNS	?= 100000
-FUZZ_SMOKE_PY_RUNS ?= 500
+FUZZ_SMOKE_RUNS	?= 50000
+FUZZ_SMOKE_PY_RUNS ?= 300
 
 fuzz: fuzz-build
 	$(Q)./tests/fuzz/run.sh -b $(FUZZ_BUILD) -r $(FUZZ_RUNS) -p $(FUZZ_PY_RUNS) -s $(FUZZ_SEED)
@@ -121,7 +121,7 @@ CHECK_STEPS	+= check-badinput
 # RSS and heap flat; valgrind memcheck on SOAK_VG_CYCLES (and 4x) cycles.
 SOAK_CYCLES	?= 10000
 SOAK_VG_CYCLES	?= 50
-CHECK_SOAK_CYCLES ?= 300
+CHECK_SOAK_CYCLES ?= 200
 CHECK_SOAK_VG_CYCLES ?= 10
 
 soak: all
