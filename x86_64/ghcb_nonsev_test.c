@@ -187,5 +187,5 @@ TEST_F(nonsev, vmgexit)
 int main(int argc, char **argv)
 {
 	suite_init(&opts, &argc, argv);
-	return test_harness_run(argc, argv);
+	return suite_harness_run(argc, argv);
 }

@@ -459,5 +459,5 @@ int main(int argc, char **argv)
 	}
 	for (i = 1; i < argc; i++)
 		args[n++] = argv[i];
-	return test_harness_run(n, args);
+	return suite_harness_run(n, args);
 }

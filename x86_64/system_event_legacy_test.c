@@ -222,5 +222,5 @@ TEST_F(abi, system_event_layout)
 int main(int argc, char **argv)
 {
 	suite_init(&opts, &argc, argv);
-	return test_harness_run(argc, argv);
+	return suite_harness_run(argc, argv);
 }

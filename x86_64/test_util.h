@@ -88,4 +88,36 @@ static inline void plain_destroy(struct plain *p)
 /* All three modes. */
 #define ALL_MODE_VARIANTS(fix) MODE_VARIANTS(fix, REAL_MODE_VARIANT(fix))
 
+/*
+ * test_harness_run(), but a filter (-t/-v/-f/-r...) that matches no test is
+ * bad usage, never an empty pass.
+ */
+static inline int suite_harness_run(int argc, char **argv)
+{
+	struct __fixture_variant_metadata no_variant = { .name = "" };
+	struct __fixture_variant_metadata *v;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	int i, n = 0;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l"))
+			return test_harness_run(argc, argv);
+	for (f = __fixture_list; f; f = f->next)
+		for (v = f->variant ?: &no_variant; v; v = v->next)
+			for (t = f->tests; t; t = t->next)
+				n += test_enabled(argc, argv, f, v, t);
+	optind = 1;
+	if (!n) {
+		const char *name = strrchr(argv[0], '/');
+
+		printf("Bail out! no test matches the filters\n");
+		fflush(stdout);
+		fprintf(stderr, "%s: no test matches the filters (see -l)\n",
+			name ? name + 1 : argv[0]);
+		return 2;
+	}
+	return test_harness_run(argc, argv);
+}
+
 #endif /* KSE_TEST_UTIL_H */

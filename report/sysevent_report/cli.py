@@ -129,6 +129,10 @@ def _write(path, text):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    # An option before the command would otherwise be reported as a missing COMMAND.
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        _parser().error(f"unknown option '{argv[0]}' before the command")
     args = _parser().parse_args(argv)
     cmd = args.command
     if cmd == "summary":

@@ -19,9 +19,11 @@ build=${BUILD:-build}
 sweep="" outdir=""
 while [ $# -gt 0 ]; do
 	case $1 in
-	-b) build=$2; shift ;;
+	-b) [ $# -ge 2 ] || { echo "mutation: -b needs a build directory" >&2; exit 2; }
+	    build=$2; shift ;;
 	--exhaustive) sweep=--exhaustive ;;
-	-o) outdir=$2; shift ;;
+	-o) [ $# -ge 2 ] || { echo "mutation: -o needs a directory" >&2; exit 2; }
+	    outdir=$2; shift ;;
 	-h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "mutation: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
