@@ -320,7 +320,17 @@ for n in ${names[@]+"${names[@]}"}; do
 	[ "${m_expect[$n]}" = unreachable ] || reachable+=("$n")
 done
 
-setdir() { printf '%s/sets/%s' "$run" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.-' '_')"; }
+declare -A sd=()
+setdir() {
+	if [ -n "${sd[$1]:-}" ]; then
+		printf '%s' "${sd[$1]}"
+	else
+		printf '%s/sets/%s' "$run" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.-' '_')"
+	fi
+}
+for n in control ${reachable[@]+"${reachable[@]}"}; do
+	sd[$n]=$(setdir "$n")
+done
 
 # Each entry's edits go to an overlay ($d.tree). Edited .c files are compiled
 # beside the work tree with kbuild's own command line, up to KM_JOBS at once
@@ -372,7 +382,7 @@ compiler() {
 	for n in ${reachable[@]+"${reachable[@]}"}; do
 		while :; do
 			limit=$KM_JOBS
-			if [ -f "$run/booting" ] && [ "$limit" -gt 1 ]; then
+			if compgen -G "$run/sets/*.booting" >/dev/null && [ "$limit" -gt 1 ]; then
 				limit=$((limit - 1))
 			fi
 			[ "$(jobs -rp | wc -l)" -ge "$limit" ] || break
@@ -420,6 +430,10 @@ builder() {
 }
 builder_pid=
 cleanup() {
+	local p
+	for p in $(jobs -p); do
+		[ "$p" = "${builder_pid:-}" ] || kill_tree "$p"
+	done
 	if [ -n "$builder_pid" ]; then
 		kill_tree "$builder_pid"
 		wait "$builder_pid" 2>/dev/null || true
@@ -456,19 +470,20 @@ first_deviation() {
 	echo "${line:+not ok $line}"
 }
 
-# run_set NAME DIR: boot DIR's modules, set rc_run, secs_run.
-run_set() {
-	local n=$1 mods=$2 r t0
-	r=$out/$(basename "$(setdir "$n")")
+# boot_set NAME DIR: boot DIR's modules; leaves "rc seconds" in the set's
+# .result file (boots of different sets may run at once).
+boot_set() {
+	local n=$1 mods=$2 d r t0 rc=0
+	d=$(setdir "$n")
+	r=$out/$(basename "$d")
 	t0=$(date +%s)
-	rc_run=0
-	: >"$run/booting"
+	: >"$d.booting"
 	"$boot" --bzimage "$KM_BZIMAGE" --modules "$mods" --out "$r" --timeout "$timeout_s" \
 		--label "$KM_RELEASE $n" --no-stream ${boot_args[@]+"${boot_args[@]}"} \
-		-- ${runner_args[@]+"${runner_args[@]}"} >"$r.boot-stdout.txt" 2>&1 || rc_run=$?
-	rm -f "$run/booting"
-	secs_run=$(($(date +%s) - t0))
-	res_dir=$r
+		-- ${runner_args[@]+"${runner_args[@]}"} >"$r.boot-stdout.txt" 2>&1 || rc=$?
+	echo "$rc $(($(date +%s) - t0))" >"$d.result.tmp"
+	mv "$d.result.tmp" "$d.result"
+	rm -f "$d.booting"
 }
 
 fmt='%-32s %-38s %-11s %-12s %-9s %-31s %s\n'
@@ -521,34 +536,80 @@ judge() {
 
 # The control first: without a passing control no kill means anything.
 m_site[control]="stock modules"
-run_set control "$KM_STOCK"
+boot_set control "$KM_STOCK"
+read -r rc_run secs_run <"$(setdir control).result"
+res_dir=$out/$(basename "$(setdir control)")
 judge control conformant "$rc_run" "${secs_run}s" "$KM_RELEASE/$stock_id"
 control_ok=$([ "$rc_run" = 0 ] && echo 1 || echo 0)
 
-for n in ${names[@]+"${names[@]}"}; do
-	if [ "${m_expect[$n]}" = unreachable ]; then
-		continue
-	fi
-	d=$(setdir "$n")
-	if [ "$control_ok" != 1 ]; then
-		cleanup
-		break
-	fi
-	while [ ! -f "$d.done" ]; do
-		kill -0 "$builder_pid" 2>/dev/null || [ -f "$d.done" ] || die "the module builder stopped"
+# Then every set as soon as it is linked: one boot at a time while compiles
+# run, up to KM_JOBS once they are all done. Rows print in catalogue order.
+next_row=0 launched=0
+flush_rows() {
+	local n d rc secs status bsecs setid
+	while [ "$next_row" -lt "${#reachable[@]}" ]; do
+		n=${reachable[$next_row]}
+		d=${sd[$n]}
+		[ -f "$d.result" ] || return 0
+		read -r rc secs <"$d.result"
+		read -r status bsecs setid <"$d.done"
+		if [ "$status" != ok ]; then
+			res_dir=
+			judge "$n" "${m_expect[$n]}" "$status" "${bsecs}s+0s" "-"
+			sed 's/^/    /' "$d.log" "$d.build.log" 2>/dev/null | tail -n 5 | tee -a "$table"
+		else
+			res_dir=$out/$(basename "$d")
+			judge "$n" "${m_expect[$n]}" "$rc" "${bsecs}s+${secs}s" "$KM_RELEASE/$setid"
+		fi
+		rm -rf "$d"
+		next_row=$((next_row + 1))
+	done
+}
+running_boots() {
+	local n c=0
+	for n in ${reachable[@]+"${reachable[@]}"}; do
+		[ -f "${sd[$n]}.launched" ] && [ ! -f "${sd[$n]}.result" ] && c=$((c + 1))
+	done
+	echo "$c"
+}
+boot_limit() {
+	local n
+	for n in ${reachable[@]+"${reachable[@]}"}; do
+		[ -f "${sd[$n]}.compiled" ] || { echo 1; return; }
+	done
+	echo "$KM_JOBS"
+}
+
+if [ "$control_ok" = 1 ]; then
+	for n in ${reachable[@]+"${reachable[@]}"}; do
+		d=$(setdir "$n")
+		while [ ! -f "$d.done" ]; do
+			kill -0 "$builder_pid" 2>/dev/null || [ -f "$d.done" ] || die "the module builder stopped"
+			flush_rows
+			sleep 0.2
+		done
+		read -r status bsecs setid <"$d.done"
+		if [ "$status" != ok ]; then
+			echo "$status 0" >"$d.result"
+			flush_rows
+			continue
+		fi
+		while [ "$(running_boots)" -ge "$(boot_limit)" ]; do
+			flush_rows
+			sleep 0.2
+		done
+		: >"$d.launched"
+		boot_set "$n" "$d" &
+		launched=$((launched + 1))
+	done
+	while [ "$next_row" -lt "${#reachable[@]}" ]; do
+		flush_rows
 		sleep 0.2
 	done
-	read -r status bsecs setid <"$d.done"
-	if [ "$status" != ok ]; then
-		res_dir=
-		judge "$n" "${m_expect[$n]}" "$status" "${bsecs}s+0s" "-"
-		sed 's/^/    /' "$d.log" "$d.build.log" 2>/dev/null | tail -n 5 | tee -a "$table"
-		continue
-	fi
-	run_set "$n" "$d"
-	judge "$n" "${m_expect[$n]}" "$rc_run" "${bsecs}s+${secs_run}s" "$KM_RELEASE/$setid"
-	rm -rf "$d"
-done
+	wait
+else
+	cleanup
+fi
 if [ -n "$builder_pid" ]; then
 	wait "$builder_pid" 2>/dev/null || true
 	builder_pid=
@@ -556,7 +617,7 @@ fi
 
 if [ "$control_ok" != 1 ]; then
 	echo "control failed: the stock modules do not pass the suite, so no mutant was judged" | tee -a "$table"
-	echo "  see $res_dir/ktap.txt and boot.log" | tee -a "$table"
+	echo "  see $out/control/ktap.txt and boot.log" | tee -a "$table"
 fi
 
 # Unreachable rows: the edit is still checked against this source.
