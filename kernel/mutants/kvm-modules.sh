@@ -219,12 +219,14 @@ km_extract_debian() {
 
 km_extract_kdir() {
 	local d
-	# Re-copy when the tree's KVM sources changed since the last copy.
-	local sum
-	# shellcheck disable=SC2086
-	sum=$(cd "$KM_KDIR" && find $KM_SRC_DIRS -type f \( -name '*.[chS]' -o -name 'Makefile*' \) \
-		-newer "$KM_DIR/.src-ok" 2>/dev/null | head -n 1)
-	if [ ! -f "$KM_DIR/.src-ok" ] || [ -n "$sum" ]; then
+	# Copy again when the tree's KVM sources changed since the last copy.
+	local newer=''
+	if [ -f "$KM_DIR/.src-ok" ]; then
+		# shellcheck disable=SC2086,SC2015
+		newer=$(cd "$KM_KDIR" && find $KM_SRC_DIRS -type f \( -name '*.[chS]' -o -name 'Makefile*' \) \
+			-newer "$KM_DIR/.src-ok" 2>/dev/null | head -n 1 || true)
+	fi
+	if [ ! -f "$KM_DIR/.src-ok" ] || [ -n "$newer" ]; then
 		km_say "copying $KM_SRC_DIRS from $KM_KDIR"
 		rm -rf "$KM_PRISTINE" "$KM_STOCK" "$KM_WORK" && mkdir -p "$KM_PRISTINE"
 		# shellcheck disable=SC2086
@@ -275,7 +277,11 @@ km_build_stock() {
 	rm -rf "$KM_WORK" "$KM_STOCK" "$KM_STOCK_OBJ"
 	mkdir -p "$KM_WORK"
 	cp -a "$KM_PRISTINE/." "$KM_WORK/"
-	km_make >"$log" 2>&1 || { tail -n 20 "$log" >&2; echo "$km_prog: stock build failed, log: $log" >&2; return 1; }
+	if ! km_make >"$log" 2>&1; then
+		tail -n 20 "$log" >&2
+		echo "$km_prog: stock build failed, log: $log" >&2
+		return 1
+	fi
 	km_collect "$KM_STOCK"
 	# Keep every object so that a file restored after an edit needs no
 	# recompilation (km_restore).
@@ -308,7 +314,8 @@ km_side_compile() {
 	"$KM_WORK"/*"/$base.o:"*" -o $obj $src"*) ;;
 	*) echo "$km_prog: no usable compile command for $rel in $cmdf" >&2; return 1 ;;
 	esac
-	cmd=${cmd//" -o $obj $src"/" -fmacro-prefix-map=$mirror/=$KM_WORK/ -o $out $mirror${src#"$KM_WORK"}"}
+	local map="-fmacro-prefix-map=$mirror/=$KM_WORK/"
+	cmd=${cmd//" -o $obj $src"/" $map -o $out $mirror${src#"$KM_WORK"}"}
 	cmd=${cmd//"-Wp,-MMD,$dep"/"-Wp,-MMD,$out.d"}
 	(cd "$KM_HDR" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh -c "$cmd")
 }
@@ -494,6 +501,7 @@ km_main() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	set -euo pipefail
+	set -eEuo pipefail
+	trap 'echo "$km_prog: error: unexpected failure (line $LINENO)" >&2' ERR
 	km_main "$@"
 fi

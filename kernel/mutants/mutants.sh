@@ -6,9 +6,10 @@
 # QEMU with kernel/qemu-suite.sh and run the suite. Prints one table row per
 # mutant; see kernel/mutants/README.md.
 
-set -euo pipefail
+set -eEuo pipefail
 
 prog=mutants.sh
+trap 'echo "$prog: error: unexpected failure (line $LINENO)" >&2' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
@@ -153,7 +154,8 @@ selected() {
 }
 
 if [ "$control_only" = 1 ]; then
-	[ ${#patches[@]} -eq 0 ] && [ ${#only[@]} -eq 0 ] || die "--control-only takes no --patch or --only"
+	[ ${#patches[@]} -eq 0 ] && [ ${#only[@]} -eq 0 ] ||
+		die "--control-only takes no --patch or --only"
 elif [ ${#patches[@]} -eq 0 ]; then
 	[ -d "$catalogue" ] || die "no catalogue at $catalogue"
 	for f in "$catalogue"/*.mut; do
@@ -232,7 +234,8 @@ apply_entry() {
 		for p in "${patches[@]}"; do
 			for f in $(km_patch_files "$p"); do
 				km_check_path "$f" || {
-					echo "$p touches $f, outside $KM_SRC_DIRS: build the whole kernel and use run_tests.sh --kernel" >&2
+					echo "$p touches $f, outside $KM_SRC_DIRS: build the whole" \
+						"kernel and use run_tests.sh --kernel" >&2
 					return 1
 				}
 				echo "$f" >>"$edit_root.edited"
@@ -497,7 +500,8 @@ row() {
 	echo "# kvm-sysevent real-kernel mutants"
 	echo "# kernel: $KM_RELEASE ($KM_VERSION), image sha256 $(sha256sum "$KM_BZIMAGE" | cut -c1-16)"
 	echo "# stock modules: $stock_id, stock build ${stock_seconds}s (reused when cached)"
-	echo "# suite: $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)${runner_args[*]:+, runner args: ${runner_args[*]}}"
+	rev=$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)
+	echo "# suite: $rev${runner_args[*]:+, runner args: ${runner_args[*]}}"
 } | tee -a "$table"
 row name site expected actual time build "first deviation"
 
@@ -518,6 +522,7 @@ judge() {
 	build) actual="build-failed"; dev="see $(basename "$(setdir "$n")").build.log" ;;
 	0) actual=$([ "$exp" = killed ] && echo survived || echo passed); dev="-" ;;
 	1) actual=$([ "$exp" = killed ] && echo killed || echo false-alarm)
+		case "$n" in patch:*) actual=breaks-abi ;; esac
 		dev=$(first_deviation "$res_dir" 1) ;;
 	*) actual=error; dev=$(first_deviation "$res_dir" "$rc") ;;
 	esac
@@ -616,7 +621,8 @@ if [ -n "$builder_pid" ]; then
 fi
 
 if [ "$control_ok" != 1 ]; then
-	echo "control failed: the stock modules do not pass the suite, so no mutant was judged" | tee -a "$table"
+	echo "control failed: the stock modules do not pass the suite, so no mutant was judged" |
+		tee -a "$table"
 	echo "  see $out/control/ktap.txt and boot.log" | tee -a "$table"
 fi
 

@@ -71,8 +71,10 @@ expect "edit.pl rejects a bad window" 2 perl "$ep" "$tmp/s.c" a b c 0
 expect "edit.pl missing file" 1 perl "$ep" "$tmp/nonexistent.c" a b c
 
 sample
-expect "edit.pl edits inside the anchored block" 0 perl "$ep" "$tmp/s.c" 'check(REQ_B)' 'ndata = 0;' 'ndata = 1;' 3
-if [ "$(grep -c 'ndata = 1;' "$tmp/s.c")" = 1 ] && [ "$(sed -n 10p "$tmp/s.c")" = '		run->ndata = 1;' ]; then
+expect "edit.pl edits inside the anchored block" 0 \
+	perl "$ep" "$tmp/s.c" 'check(REQ_B)' 'ndata = 0;' 'ndata = 1;' 3
+if [ "$(grep -c 'ndata = 1;' "$tmp/s.c")" = 1 ] &&
+	[ "$(sed -n 10p "$tmp/s.c")" = '		run->ndata = 1;' ]; then
 	ok "edit.pl changed exactly the line after the anchor"
 else
 	not_ok "edit.pl changed exactly the line after the anchor"
@@ -80,15 +82,20 @@ fi
 
 sample
 cp "$tmp/s.c" "$tmp/orig.c"
-expect "edit.pl fails when the anchor is missing" 1 perl "$ep" "$tmp/s.c" 'check(REQ_C)' 'ndata = 0;' 'ndata = 1;'
-expect "edit.pl fails on an ambiguous anchor" 1 perl "$ep" "$tmp/s.c" 'run->type' 'ndata = 0;' 'ndata = 1;'
-expect "edit.pl fails when OLD is past the window" 1 perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'return 1;' 'return 2;' 5
-expect "edit.pl fails on an edit that changes nothing" 1 perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'ndata = 0;' 'ndata = 0;'
+expect "edit.pl fails when the anchor is missing" 1 \
+	perl "$ep" "$tmp/s.c" 'check(REQ_C)' 'ndata = 0;' 'ndata = 1;'
+expect "edit.pl fails on an ambiguous anchor" 1 \
+	perl "$ep" "$tmp/s.c" 'run->type' 'ndata = 0;' 'ndata = 1;'
+expect "edit.pl fails when OLD is past the window" 1 \
+	perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'return 1;' 'return 2;' 5
+expect "edit.pl fails on an edit that changes nothing" 1 \
+	perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'ndata = 0;' 'ndata = 0;'
 if cmp -s "$tmp/s.c" "$tmp/orig.c"; then ok "failed edits leave the file untouched"; else
 	not_ok "failed edits leave the file untouched"; fi
 
 sample
-expect "edit.pl inserts lines" 0 perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'ndata = 0;' 'ndata = 0;\n\t\tmemset(x, 0, 8);' 3
+expect "edit.pl inserts lines" 0 \
+	perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'ndata = 0;' 'ndata = 0;\n\t\tmemset(x, 0, 8);' 3
 if grep -qx '		memset(x, 0, 8);' "$tmp/s.c"; then ok "edit.pl writes \\n and \\t"; else
 	not_ok "edit.pl writes \\n and \\t"; fi
 
@@ -102,7 +109,9 @@ expect "mutants.sh rejects an --only that matches nothing" 2 "$ms" --only 'no-su
 expect "mutants.sh --list" 0 "$ms" --list
 n_files=$(find "$here/catalogue" -name '*.mut' | wc -l)
 n_rows=$(($(wc -l <"$tmp/out") - 1))
-if [ "$n_files" -gt 0 ] && [ "$n_rows" = "$n_files" ]; then ok "--list shows every catalogue entry"; else
+if [ "$n_files" -gt 0 ] && [ "$n_rows" = "$n_files" ]; then
+	ok "--list shows every catalogue entry"
+else
 	not_ok "--list shows every catalogue entry"; echo "# $n_rows rows, $n_files files"; fi
 for kind in killed conformant unreachable; do
 	if awk -v k="$kind" 'NR > 1 && $2 == k { n++ } END { exit !(n > 0) }' "$tmp/out"; then
