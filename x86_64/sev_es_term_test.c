@@ -287,41 +287,57 @@ static void sweep_record(enum guest_mode mode, unsigned int i, const struct run_
 	}
 }
 
-static bool sweep_exit_ok(const struct run_outcome *out, const struct kvm_run *run)
+/*
+ * Judge the report of value @i: the run, or the failure (@r) that kept the
+ * VM from running. True when the guest reported and can go on.
+ */
+static bool sweep_one(struct kvm_dev *kvm, struct sev_vm *s, int r, enum guest_mode mode,
+		      unsigned int i)
 {
-	return out->rc == 0 && !out->stuck && run->exit_reason == KSE_EXIT_SYSTEM_EVENT;
+	struct sysevent_expect exp;
+	struct run_outcome out;
+
+	expect_term(&exp, kvm, ghcb_term_encode(i / SWEEP_CODES, i % SWEEP_CODES));
+	if (r) {
+		out = (struct run_outcome){ .rc = -1, .err = -r };
+	} else {
+		vcpu_poison_system_event(&s->vcpu, SUITE_POISON);
+		__vcpu_run(&s->vcpu, &out);
+	}
+	sweep_record(mode, i, &out, s->vcpu.run, &exp);
+	return !r && out.rc == 0 && !out.stuck && s->vcpu.run->exit_reason == KSE_EXIT_SYSTEM_EVENT;
+}
+
+static bool sweep_skip(struct sev_vm *s, int r, enum guest_mode mode)
+{
+	if (!r || !s->skip_reason)
+		return false;
+	snprintf(sweep->skip[mode], sizeof(sweep->skip[mode]), "%s", s->skip_reason);
+	return true;
 }
 
 /* One launch; the host re-enters KVM_RUN after every report. */
 static void sweep_loop(struct kvm_dev *kvm, enum guest_mode mode)
 {
-	struct sysevent_expect exp;
-	struct run_outcome out;
+	unsigned int i, set;
 	struct sev_vm s;
-	unsigned int i;
 	int r;
 
 	r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, opts.model, mode, &sweep_guest, true);
-	if (r && s.skip_reason) {
-		snprintf(sweep->skip[mode], sizeof(sweep->skip[mode]), "%s", s.skip_reason);
+	if (sweep_skip(&s, r, mode))
 		goto out;
-	}
-	guest_set_gprs(&s.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
-	if (!r)
+	if (!r) {
+		guest_set_gprs(&s.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
 		r = __sev_vm_launch(&s);
-	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++) {
-		expect_term(&exp, kvm, ghcb_term_encode(i / SWEEP_CODES, i % SWEEP_CODES));
-		if (r) {
-			out = (struct run_outcome){ .rc = -1, .err = -r };
-		} else {
-			vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
-			__vcpu_run(&s.vcpu, &out);
-		}
-		sweep_record(mode, i, &out, s.vcpu.run, &exp);
-		/* A run that did not report leaves the guest's walk unknown: stop. */
-		if (!sweep_exit_ok(&out, s.vcpu.run))
-			r = r ? r : -EPROTO;
 	}
+	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++)
+		if (!sweep_one(kvm, &s, r, mode, i))
+			break;
+	/* A run that did not report leaves the guest's walk unknown: the rest is not run. */
+	for (set = i / SWEEP_CODES + 1; i < SWEEP_SETS * SWEEP_CODES && set < SWEEP_SETS; set++)
+		snprintf(sweep->first_deviation[mode][set], SWEEP_NOTE,
+			 "not run: the looping guest stopped at set %u code 0x%02x", i / SWEEP_CODES,
+			 i % SWEEP_CODES);
 out:
 	sev_vm_destroy(&s);
 }
@@ -329,33 +345,22 @@ out:
 /* One VM per value, for isolation. */
 static void sweep_per_vm(struct kvm_dev *kvm, enum guest_mode mode)
 {
-	struct sysevent_expect exp;
-	struct run_outcome out;
 	struct sev_vm s;
 	unsigned int i;
 	int r;
 
 	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++) {
-		u64 value = ghcb_term_encode(i / SWEEP_CODES, i % SWEEP_CODES);
-
 		r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, opts.model, mode, &term_guest, true);
-		if (r && s.skip_reason) {
-			snprintf(sweep->skip[mode], sizeof(sweep->skip[mode]), "%s", s.skip_reason);
+		if (sweep_skip(&s, r, mode)) {
 			sev_vm_destroy(&s);
 			return;
 		}
 		if (!r) {
-			guest_set_ghcb_request(&s.vcpu, value);
+			guest_set_ghcb_request(&s.vcpu, ghcb_term_encode(i / SWEEP_CODES,
+									 i % SWEEP_CODES));
 			r = __sev_vm_launch(&s);
 		}
-		expect_term(&exp, kvm, value);
-		if (r) {
-			out = (struct run_outcome){ .rc = -1, .err = -r };
-		} else {
-			vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
-			__vcpu_run(&s.vcpu, &out);
-		}
-		sweep_record(mode, i, &out, s.vcpu.run, &exp);
+		sweep_one(kvm, &s, r, mode, i);
 		sev_vm_destroy(&s);
 	}
 }
