@@ -60,18 +60,8 @@ def is_model(backend):
     return (backend or "").startswith("model")
 
 
-@dataclass
-class Case:
-    binary: str
-    name: str
-    status: str
-    reason: str = ""
-    directive: str = ""
-    lineno: int = 0
-    deviations: list = field(default_factory=list)
-    sweeps: list = field(default_factory=list)
-    diagnostics: list = field(default_factory=list)
-    backend: str = ""
+class _Verdict:
+    """What a case and a binary share: a status and the backend that produced it."""
 
     @property
     def model(self):
@@ -83,7 +73,22 @@ class Case:
 
 
 @dataclass
-class Binary:
+class Case(_Verdict):
+    binary: str
+    name: str
+    status: str
+    reason: str = ""
+    directive: str = ""
+    lineno: int = 0
+    deviations: list = field(default_factory=list)
+    sweeps: list = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+    backend: str = ""
+
+
+
+@dataclass
+class Binary(_Verdict):
     name: str
     status: str
     reason: str = ""
@@ -100,13 +105,6 @@ class Binary:
     exit: dict = field(default_factory=dict)
     log: str = None
 
-    @property
-    def model(self):
-        return is_model(self.backend)
-
-    @property
-    def failed(self):
-        return self.status in FAILED
 
     @property
     def seconds(self):

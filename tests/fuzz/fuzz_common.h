@@ -7,7 +7,6 @@
 #ifndef KSE_FUZZ_COMMON_H
 #define KSE_FUZZ_COMMON_H
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void __attribute__((noreturn, format(printf, 1, 2))) fuzz_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fuzz: contract violated: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+#include "fuzz_fail.h"
 
 /* Is @s a NUL-terminated string within @size bytes? */
 static inline bool fuzz_terminated(const char *s, size_t size)

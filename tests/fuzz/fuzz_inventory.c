@@ -16,21 +16,10 @@
 #include "../../tools/host_inventory.c"
 #undef main
 
-#include <stdarg.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void __attribute__((noreturn, format(printf, 1, 2))) fuzz_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fuzz: contract violated: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+#include "fuzz_fail.h"
 
 static char root[64];
 static char proc_dir[96], sys_dir[96], no_sys[96];
