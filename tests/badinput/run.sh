@@ -11,7 +11,9 @@
 #   -k PATTERN   only the rows whose id matches (grep -E)
 #   -v           show the output of every row, not only of failing ones
 # Rows that need root (another user, a private mount namespace) are skipped
-# without it, saying so. Last line: `badinput: N passed, N failed, N skipped`.
+# without it, saying so. Rows run as another user run a copy of the suite in
+# a scratch directory, wherever the checkout is (tests/lib/stage.sh).
+# Last line: `badinput: N passed, N failed, N skipped`.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +25,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-k) [ $# -ge 2 ] || { echo "badinput: -k needs a pattern" >&2; exit 2; }; only=$2; shift ;;
 	-v) verbose=1 ;;
-	-h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "badinput: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -55,15 +57,25 @@ if [ $root = yes ] && command -v setpriv >/dev/null 2>&1 &&
    setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	can_drop=yes
 fi
+# The other user runs a copy: the checkout may be private (a 0700 home).
+. "$top/tests/lib/stage.sh"
+stage=$work/suite
+drop_skip="needs root to drop to another user"
+if [ $can_drop = yes ]; then
+	stage_suite "$top" "$build" "$stage" || { echo "badinput: cannot copy the suite to $stage" >&2; exit 2; }
+	stage_reachable "$stage" setpriv --reuid=65534 --regid=65534 --clear-groups ||
+		{ can_drop=no; drop_skip=$stage_unreachable; }
+fi
 
-# Run "$cmd" under setup $1; stdout, stderr and exit status into files.
+# Run "$cmd" under setup $1 in directory $rowdir; stdout, stderr and exit
+# status into files.
 run_row() {
 	setup=$1 cmd=$2 out=$3 err=$4
 	case $setup in
 	-)
-		(cd "$top" && timeout -s KILL 60 sh -c "$cmd") >"$out" 2>"$err" ;;
+		(cd "$rowdir" && timeout -s KILL 60 sh -c "$cmd") >"$out" 2>"$err" ;;
 	nobody)
-		(cd "$top" && timeout -s KILL 60 setpriv --reuid=65534 --regid=65534 \
+		(cd "$rowdir" && timeout -s KILL 60 setpriv --reuid=65534 --regid=65534 \
 			--clear-groups sh -c "$cmd") >"$out" 2>"$err" ;;
 	no-kvm|kvm-dir|kvm-null)
 		# A private /dev: a tmpfs with /dev/null bound back in, and /dev/kvm
@@ -73,7 +85,7 @@ run_row() {
 		kvm-dir) kvm="mkdir /dev/kvm" ;;
 		kvm-null) kvm="touch /dev/kvm && mount --bind \"\$1\" /dev/kvm" ;;
 		esac
-		(cd "$top" && timeout -s KILL 60 unshare -m sh -c "
+		(cd "$rowdir" && timeout -s KILL 60 unshare -m sh -c "
 			mount --make-rprivate / 2>/dev/null
 			mount --bind /dev/null \"\$1\" &&
 			mount -t tmpfs kse-badinput /dev &&
@@ -92,15 +104,17 @@ while IFS=$tab read -r id setup want stream pattern cmd note; do
 		continue
 	fi
 	n=$((n + 1))
-	cmd=$(printf '%s' "$cmd" | sed "s|@B@|$build|g; s|@T@|$T|g")
+	rowdir=$top rowbuild=$build
+	[ "$setup" != nobody ] || rowdir=$stage rowbuild=$stage/build
+	cmd=$(printf '%s' "$cmd" | sed "s|@B@|$rowbuild|g; s|@T@|$T|g")
 	case $setup in
-	nobody) [ $can_drop = yes ] || { skip=$((skip + 1)); echo "ok $n $id # SKIP needs root to drop to another user"; continue; } ;;
+	nobody) [ $can_drop = yes ] || { skip=$((skip + 1)); echo "ok $n $id # SKIP $drop_skip"; continue; } ;;
 	no-kvm|kvm-dir|kvm-null) [ $can_ns = yes ] || { skip=$((skip + 1)); echo "ok $n $id # SKIP needs root for a private mount namespace"; continue; } ;;
 	esac
 	# An entry point that is not built here (the benchmark): say so.
 	first=$(printf '%s\n' "$cmd" | sed 's/^env \([A-Z_]*=[^ ]* \)*//; s/ .*//')
 	case $first in
-	"$build"/*) [ -x "$first" ] || { skip=$((skip + 1)); echo "ok $n $id # SKIP ${first#"$build"/} not built"; continue; } ;;
+	"$rowbuild"/*) [ -x "$first" ] || { skip=$((skip + 1)); echo "ok $n $id # SKIP ${first#"$rowbuild"/} not built"; continue; } ;;
 	esac
 
 	out=$work/$n.out err=$work/$n.err

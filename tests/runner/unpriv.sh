@@ -10,7 +10,9 @@
 # Needs root to set this up: the user `kse-unpriv` and the group `kvm` are
 # created if missing, /dev/kvm is given to group kvm with g+rw if it is not,
 # and everything is put back as it was at the end. Without root, or where the
-# machine does not allow it, the test is skipped with the reason.
+# machine does not allow it, the test is skipped with the reason. The user
+# runs a copy of the suite in a scratch directory (tests/lib/stage.sh), so
+# the checkout may be anywhere, a 0700 home included.
 #
 # usage: tests/runner/unpriv.sh   (BUILD, default build)
 # Last line: `unpriv: N passed, N failed, N skipped`.
@@ -21,7 +23,7 @@ top=$(cd "$here/../.." && pwd)
 build=${BUILD:-build}
 case $build in /*) ;; *) build=$top/$build ;; esac
 case ${1:-} in
--h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 '') ;;
 *) echo "unpriv: unknown option '$1' (see --help)" >&2; exit 2 ;;
 esac
@@ -79,17 +81,25 @@ chmod 755 "$work"
 mkdir "$work/user"
 chown "$user" "$work/user"
 
+# The user runs a copy of the suite: the checkout may be private.
+. "$top/tests/lib/stage.sh"
+stage=$work/suite
+if ! stage_suite "$top" "$build" "$stage"; then
+	bad "copy the suite to a scratch directory"
+	echo "unpriv: 0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+
 as_user() {	# as_user [--no-kvm] CMD...: the user, its groups (kvm) or none
 	groups=--init-groups
 	if [ "$1" = --no-kvm ]; then groups=--clear-groups; shift; fi
-	(cd "$top" && setpriv --reuid="$user" --regid="$user" "$groups" --inh-caps=-all \
+	(cd "$stage" && setpriv --reuid="$user" --regid="$user" "$groups" --inh-caps=-all \
 		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/ TMPDIR="$work/user" \
-		KVM_SYSEVENT_REVISION="$rev" BUILD="$build" "$@")
+		KVM_SYSEVENT_REVISION="$rev" BUILD="$stage/build" "$@")
 }
 rev=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 as_user true 2>/dev/null || skip_all "cannot switch to an unprivileged user here"
-as_user test -r "$build/x86_64/sev_es_term_test" ||
-	skip_all "the build is not readable by another user"
+stage_reachable "$stage" as_user || skip_all "$stage_unreachable"
 
 # shellcheck disable=SC2016 # expanded by the user's shell
 who=$(as_user sh -c 'echo "uid=$(id -u) groups=$(id -nG) caps=$(sed -n "s/^CapEff:\t//p" /proc/self/status)"')
