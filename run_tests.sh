@@ -7,7 +7,8 @@
 # (leaf results; a binary that failed without a failing subtest counts one).
 # POSIX sh: it also runs under busybox inside the kernel-matrix guests.
 #
-# Exit status: 0 nothing failed, 1 something failed, 2 bad usage.
+# Exit status: 0 nothing failed, 1 something failed, 2 bad usage, 4 nothing
+# failed and nothing passed: every case skipped (kselftest's KSFT_SKIP).
 
 set -u
 
@@ -44,7 +45,7 @@ environment: BUILD (build dir, default build), KVM_SYSEVENT_TESTS (binary
 names, for the runner's own tests), KVM_SYSEVENT_ABI_PROFILE,
 KVM_SYSEVENT_BACKEND, KVM_SYSEVENT_EXHAUSTIVE, KVM_SYSEVENT_REVISION,
 KVM_SYSEVENT_KERNEL_UNDER_TEST.
-exit status: 0 nothing failed, 1 a failure, 2 bad usage.
+exit status: 0 nothing failed, 1 a failure, 2 bad usage, 4 every case skipped.
 USAGE
 }
 
@@ -274,8 +275,9 @@ report_next() {
 		# KTAP: a parent whose every case skipped may be marked skipped.
 		[ "$p$f" = 00 ] && [ "$s" -gt 0 ] && result="ok $n $t # SKIP all cases skipped"
 	elif [ "$rc" -eq 4 ]; then
+		# KSFT_SKIP: a skip plan's reason, or every case skipped.
 		reason=$(sed -n 's/^1\.\.0 # SKIP //p' "$log" | head -n 1)
-		result="ok $n $t # SKIP ${reason:-skipped}"
+		result="ok $n $t # SKIP ${reason:-all cases skipped}"
 		[ "$p$f$s" = 000 ] && s=1
 	elif [ "$rc" -eq 127 ] && grep -q 'binary not built' "$log"; then
 		result="not ok $n $t # ERROR binary not built"
@@ -317,4 +319,6 @@ summary="$pass passed, $fail failed, $skip skipped"
 case $backend in model:*) emit "# backend: $backend_note" ;; esac
 emit "$summary"
 [ -n "$outdir" ] && echo "$summary" >"$outdir/summary.txt"
-[ "$failed_any" -eq 0 ] && [ "$fail" -eq 0 ]
+[ "$failed_any" -eq 0 ] && [ "$fail" -eq 0 ] || exit 1
+[ "$pass" -eq 0 ] && [ "$skip" -gt 0 ] && exit 4
+exit 0

@@ -52,8 +52,8 @@ console), kernel.txt (what ran, how, timings), modules.txt, dmesg.txt.
 
 Everything after -- goes to the guest's run_tests.sh (its -o is ours).
 
-Exit status: the guest runner's status (0 nothing failed, 1 failures),
-2 bad usage or input, 3 the kernel panicked, never reached the suite, died
+Exit status: the guest runner's status (0 nothing failed, 1 failures, 4
+every case skipped), 2 bad usage or input, 3 the kernel panicked, never reached the suite, died
 in it or timed out (the tail of boot.log says which).
 EOF
 }

@@ -44,7 +44,8 @@ comparison and one count line per kernel, and last the count line summed
 over kernels: N passed, N failed, N skipped.
 
 Exit status: 0 nothing failed, 1 a test failed, 2 bad usage or input,
-3 a kernel panicked, never reached the suite or timed out.
+3 a kernel panicked, never reached the suite or timed out, 4 every case
+skipped (with one kernel; over several, such a kernel counts as 1).
 EOF
 }
 

@@ -4,8 +4,9 @@
 # Tests of run_tests.sh itself with stand-in binaries (tests/runner/standin.c):
 # a guest that never exits, a binary that blocks, one that is slow past its
 # timeout, one cut off mid-line, one that dies by SIGSEGV and one by
-# SIGKILL. Each must be recorded as a KTAP result with the right directive
-# (`# TIMEOUT <T>s`, `# CRASH <SIGNAME>`), its partial output kept in the
+# SIGKILL, and one whose every case skipped (exit 4). Each must be recorded
+# as a KTAP result with the right directive (`# TIMEOUT <T>s`,
+# `# CRASH <SIGNAME>`, `# SKIP`), its partial output kept in the
 # result set, nothing it started left running, and the runner must go on
 # with the next binary; the reporter must show them.
 #
@@ -43,7 +44,7 @@ check() {	# check DESCRIPTION COMMAND...
 }
 
 NAMES="standin_skip standin_guest_never_exits standin_blocks standin_slow standin_partial"
-NAMES="$NAMES standin_segv standin_sigkill standin_pass"
+NAMES="$NAMES standin_segv standin_sigkill standin_pass standin_allskip"
 mkdir -p "$work/build/x86_64"
 for n in $NAMES; do
 	ln -s "$standin" "$work/build/x86_64/$n"
@@ -104,6 +105,10 @@ one_run() {	# one_run LABEL RUNNER-ARGS...
 		has_line "$out/ktap.txt" "not ok 7 standin_sigkill # CRASH SIGKILL"
 	check "$label: went on with the next binary" \
 		has_line "$out/ktap.txt" "ok 8 standin_pass"
+	check "$label: every case skipped, exit 4: SKIP all cases skipped" \
+		has_line "$out/ktap.txt" "ok 9 standin_allskip # SKIP all cases skipped"
+	check "$label: status.txt: allskip exit 4" \
+		grep -qx 'standin_allskip exit=4 signal=- timeout=0 seconds=[0-9]*' "$out/status.txt"
 	check "$label: status.txt: segv" \
 		grep -qx 'standin_segv exit=139 signal=SIGSEGV timeout=0 seconds=[0-9]*' "$out/status.txt"
 	check "$label: status.txt: sigkill" \
@@ -113,10 +118,10 @@ one_run() {	# one_run LABEL RUNNER-ARGS...
 	check "$label: no shell job message in the stream" \
 		eval "! grep -qE 'Killed|Segmentation fault' '$out/ktap.txt'"
 	# Failures: 5 (or 4 without KVM) binaries that failed without a failing case.
-	nf=6
-	[ $have_kvm = yes ] || nf=5
-	check "$label: summary counts $nf failed, 1 skipped" \
-		grep -qx "[0-9]* passed, $nf failed, 1 skipped" "$out/summary.txt"
+	nf=6 ns=3
+	[ $have_kvm = yes ] || { nf=5 ns=4; }
+	check "$label: summary counts $nf failed, $ns skipped" \
+		grep -qx "[0-9]* passed, $nf failed, $ns skipped" "$out/summary.txt"
 	check "$label: summary is the last line" \
 		[ "$(tail -n 1 "$out.stdout")" = "$(cat "$out/summary.txt")" ]
 	left=""
@@ -134,6 +139,17 @@ one_run() {	# one_run LABEL RUNNER-ARGS...
 
 one_run serial
 one_run parallel -j 3
+
+# Nothing but skips: the runner's own exit status is 4 (KSFT_SKIP).
+BUILD=$work/build KVM_SYSEVENT_TESTS="standin_skip standin_allskip" \
+	"$top/run_tests.sh" >"$work/skips.out" 2>&1
+rc=$?
+check "only skips: exit 4, '0 passed, 0 failed, 3 skipped'" \
+	eval '[ "$rc" -eq 4 ] && [ "$(tail -n 1 "$work/skips.out")" = "0 passed, 0 failed, 3 skipped" ]'
+BUILD=$work/build KVM_SYSEVENT_TESTS="standin_allskip standin_pass" \
+	"$top/run_tests.sh" >"$work/mixed.out" 2>&1
+rc=$?
+check "skips and passes: exit 0" [ "$rc" -eq 0 ]
 
 # The reporter shows them, with their reasons.
 report=$top/report/kvm-sysevent-report

@@ -9,6 +9,7 @@
  *
  *   standin_pass               two passing cases, exit 0
  *   standin_skip               `1..0 # SKIP <reason>`, exit 4
+ *   standin_allskip            two cases, both skipped, exit 4 (KSFT_SKIP)
  *   standin_guest_never_exits  a case whose guest loops forever in KVM_RUN
  *                              (no watchdog): only the runner's timeout ends it
  *   standin_blocks             a case blocked forever on a pipe
@@ -150,6 +151,13 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(name, "standin_skip")) {
 		printf("KTAP version 1\n# kvm-sysevent: %s\n1..0 # SKIP no stand-in device\n", name);
+		return 4;
+	}
+	if (!strcmp(name, "standin_allskip")) {
+		header(2);
+		printf("ok 1 standin.one # SKIP no stand-in device\n"
+		       "ok 2 standin.two # SKIP no stand-in device\n"
+		       "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:2 error:0\n");
 		return 4;
 	}
 	if (!strcmp(name, "standin_guest_never_exits")) {

@@ -137,9 +137,9 @@ as_user --no-kvm ./run_tests.sh >"$work/nogroup.out" 2>&1
 rc=$?
 results=$(grep -cE '^  (not )?ok ' "$work/nogroup.out")
 denied=$(grep -cE '^  ok [0-9]+ .* # SKIP no access to /dev/kvm \(join the kvm group\)$' "$work/nogroup.out")
-if [ "$rc" -eq 0 ] && [ "$results" -gt 0 ] && [ "$results" -eq "$denied" ] &&
+if [ "$rc" -eq 4 ] && [ "$results" -gt 0 ] && [ "$results" -eq "$denied" ] &&
    grep -qx "0 passed, 0 failed, $results skipped" "$work/nogroup.out"; then
-	ok "without the kvm group: all $results cases skipped, 'no access to /dev/kvm (join the kvm group)'"
+	ok "without the kvm group: exit 4, all $results cases skipped, 'no access to /dev/kvm (join the kvm group)'"
 else
 	bad "without the kvm group: exit $rc, $denied of $results cases skipped for no access"
 fi
