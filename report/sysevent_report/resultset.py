@@ -306,6 +306,20 @@ def _check_level(b, level, problems, parent_lineno):
         b.status = "fail"
 
 
+def _check_exit(b, problems, lineno):
+    """Exit 4 (KSFT_SKIP) is the contract for a binary whose every case skipped."""
+    if not b.cases:
+        return
+    code = b.exit.get("exit")
+    all_skipped = all(c.status in SKIPPED for c in b.cases)
+    if code == "4" and not all_skipped:
+        problems.warn(lineno, f"'{b.name}' exited 4 (every case skipped) but not every "
+                      "case skipped")
+    elif code == "0" and all_skipped:
+        problems.warn(lineno, f"'{b.name}' exited 0 but every case skipped (the contract "
+                      "is exit 4, KSFT_SKIP)")
+
+
 def build_run(level, problems, source, kind, inventory=None, status=None, stem=None):
     run = Run(source=source, kind=kind, inventory=inventory or {}, header=dict(level.header),
               problems=problems)
@@ -358,6 +372,7 @@ def build_run(level, problems, source, kind, inventory=None, status=None, stem=N
         st = status.get(name) or status.get(r.name)
         if st:
             b.exit = st
+            _check_exit(b, problems, r.lineno)
         run.binaries.append(b)
     if level.bail is not None:
         run.header["bail"] = level.bail

@@ -149,3 +149,28 @@ def test_run_kselftest_wrapped_gives_the_same_results(path):
         assert [(c.name, c.status, c.reason) for c in wb.cases] == [
             (c.name, c.status, c.reason) for c in db.cases]
         assert wb.backend == db.backend
+
+
+def _set_with_exit(tmp_path, code, lines):
+    d = tmp_path / "set"
+    d.mkdir()
+    body = "".join(f"  {t}\n" for t in lines)
+    (d / "ktap.txt").write_text(
+        "KTAP version 1\n# kvm-sysevent x on 6.12\n1..1\n  KTAP version 1\n"
+        f"  # kvm-sysevent: t\n  1..{len(lines)}\n{body}"
+        f"ok 1 t{' # SKIP all cases skipped' if code == 4 else ''}\n0 passed\n")
+    (d / "status.txt").write_text(f"t exit={code} signal=- timeout=0 seconds=0\n")
+    return load_result_set(str(d))
+
+
+@pytest.mark.parametrize("code,lines,warned", [
+    (4, ["ok 1 a # SKIP no /dev/kvm (is KVM loaded?)"], False),
+    (4, ["ok 1 a # SKIP no SEV-ES VM type", "ok 2 b"], True),
+    (0, ["ok 1 a # SKIP no SEV-ES VM type"], True),
+    (0, ["ok 1 a # SKIP no SEV-ES VM type", "ok 2 b"], False),
+])
+def test_exit_4_is_every_case_skipped(tmp_path, code, lines, warned):
+    """Exit 4 (KSFT_SKIP) and 'every case skipped' go together, or a warning says not."""
+    run = _set_with_exit(tmp_path, code, lines)
+    warnings = [w for w in run.problems.format() if "exited" in w]
+    assert bool(warnings) == warned, warnings
