@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# kvm-sysevent: conformance suite for KVM_EXIT_SYSTEM_EVENT on x86_64.
+# kvm-sysevent: conformance suite for KVM_EXIT_SYSTEM_EVENT.
 #
 #   make            build the tests (harness headers from KDIR= or Debian's
 #                   linux-source-6.12, extracted once into .cache/)
@@ -11,9 +11,18 @@
 #
 # Knobs: V=1 (show commands), WERROR=0, KDIR=<kernel tree>, BUILD=<dir>,
 # STATIC=1 (static binaries, for initramfs use), SANITIZE=1 (ASan+UBSan into
-# build-san/).
+# build-san/), ARCH=x86_64|arm64|riscv (the kernel's names; default: this
+# machine's).
 
-ARCH	?= x86_64
+# The architecture, by the kernel's names or uname's; ARCHDIR is the folder
+# of its tests and library room (the KVM selftests' names, 6.12).
+ARCH	?= $(shell uname -m)
+ARCHDIR	:= $(or $(if $(filter x86_64 x86 amd64,$(ARCH)),x86_64), \
+		$(if $(filter arm64 aarch64,$(ARCH)),aarch64), \
+		$(if $(filter riscv riscv64,$(ARCH)),riscv))
+ifeq ($(ARCHDIR),)
+$(error ARCH=$(ARCH) is not one of x86_64, arm64, riscv)
+endif
 V	?= 0
 WERROR	?= 1
 STATIC	?= 0
@@ -84,7 +93,7 @@ WARNINGS	:= -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 ifeq ($(WERROR),1)
 WARNINGS	+= -Werror
 endif
-CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -I$(KSFT_DIR) $(KHDR_INCLUDES)
+CPPFLAGS	+= -D_GNU_SOURCE -Iinclude -Iinclude/$(ARCHDIR) -I$(KSFT_DIR) $(KHDR_INCLUDES)
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 $(WARNINGS) -MD -MP
 LDLIBS		+= -lrt
@@ -96,24 +105,30 @@ CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS		+= -fsanitize=address,undefined
 endif
 
-# The library: one object per line.
+# The library, one object per line: the generic core, then the room of
+# the architecture (its guests, its hooks, x86's SEV-ES backends).
 LIB_SRCS	+= lib/util.c
 LIB_SRCS	+= lib/kvm.c
 LIB_SRCS	+= lib/vm.c
 LIB_SRCS	+= lib/vcpu.c
-LIB_SRCS	+= lib/guest.c
-LIB_SRCS	+= lib/sev.c
-LIB_SRCS	+= lib/ghcb.c
 LIB_SRCS	+= lib/sysevent.c
-LIB_SRCS	+= lib/model.c
 LIB_SRCS	+= lib/suite.c
+
+LIB_SRCS_x86_64	+= lib/x86_64/processor.c
+LIB_SRCS_x86_64	+= lib/x86_64/guest.c
+LIB_SRCS_x86_64	+= lib/x86_64/ghcb.c
+LIB_SRCS_x86_64	+= lib/x86_64/skip_hints.c
+LIB_SRCS_x86_64	+= lib/x86_64/sev/backend.c
+LIB_SRCS_x86_64	+= lib/x86_64/sev/hardware.c
+LIB_SRCS_x86_64	+= lib/x86_64/sev/harness.c
+LIB_SRCS_x86_64	+= lib/x86_64/sev/model.c
+
+LIB_SRCS	+= $(LIB_SRCS_$(ARCHDIR))
 LIB_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIBSUITE	:= $(BUILD)/lib/libsysevent.a
 
-# The tests run by run_tests.sh: one per line.
-TEST_PROGS	+= $(ARCH)/sev_es_term_test
-TEST_PROGS	+= $(ARCH)/system_event_legacy_test
-TEST_PROGS	+= $(ARCH)/ghcb_nonsev_test
+# The tests run by run_tests.sh: the lines of tests.list for this ARCHDIR.
+TEST_PROGS	:= $(filter $(ARCHDIR)/%,$(shell sed -n 's/^\([a-z0-9_]*\/[A-Za-z0-9_]*\)$$/\1/p' tests.list))
 
 # Helpers run by run_tests.sh, not tests.
 TOOL_PROGS	+= tools/host_inventory
@@ -134,7 +149,7 @@ $(BUILD)/%.o: %.c | $(KSFT_STAMP)
 
 # kselftest_harness.h defines fixture functions without prototypes, and
 # objects full of its macros build in a third of the time at -O1.
-$(BUILD)/$(ARCH)/%.o $(BUILD)/tests/%.o: CFLAGS += -O1 -Wno-missing-prototypes -Wno-clobbered
+$(BUILD)/$(ARCHDIR)/%.o $(BUILD)/tests/%.o: CFLAGS += -O1 -Wno-missing-prototypes -Wno-clobbered
 
 $(LIBSUITE): $(LIB_OBJS)
 	$(E) AR "$@"

@@ -12,13 +12,20 @@
 
 set -u
 
-TESTS="sev_es_term_test system_event_legacy_test ghcb_nonsev_test"
-# The suite's own runner tests substitute stand-in binaries.
-TESTS=${KVM_SYSEVENT_TESTS:-$TESTS}
-
 topdir=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$topdir/$BUILD ;; esac
+
+# The test binaries of this machine's architecture, from tests.list
+# (<archdir>/<binary> lines; archdirs as the KVM selftests name them).
+case $(uname -m) in
+aarch64|arm64) archdir=aarch64 ;;
+riscv64) archdir=riscv ;;
+*) archdir=x86_64 ;;
+esac
+TESTS=$(sed -n "s|^$archdir/\([A-Za-z0-9_]*\)\$|\1|p" "$topdir/tests.list" 2>/dev/null)
+# The suite's own runner tests substitute stand-in binaries.
+TESTS=${KVM_SYSEVENT_TESTS:-$TESTS}
 
 usage() {
 	cat <<USAGE
@@ -34,8 +41,10 @@ options:
                      inventory.txt, summary.txt); a previous one moves to DIR.old
   -T SECS            per-binary timeout (default: timeout= in settings, 120)
   --abi-profile P    upstream (default) or proposal-2022
-  --backend B        kernel (default) or model:<behaviour> for the SEV-ES cases;
-                     model results are software, not a kernel result
+  --backend B        for the SEV-ES cases: hardware (default), harness (KVM's
+                     SEV-ES handler code through a test-only kvm_amd patch,
+                     not a hardware result) or model:<behaviour> (software,
+                     not a kernel result)
   --exhaustive       add the 16 x 256 reason sweep to the SEV-ES cases
   --kernel K         run inside kernel K under QEMU (see kernel/README.md)
   -l                 list the test binaries
@@ -67,7 +76,7 @@ done
 
 only="" jobs=1 outdir="" timeout=""
 profile=${KVM_SYSEVENT_ABI_PROFILE:-upstream}
-backend=${KVM_SYSEVENT_BACKEND:-kernel}
+backend=${KVM_SYSEVENT_BACKEND:-hardware}
 exhaustive=${KVM_SYSEVENT_EXHAUSTIVE:-}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -89,9 +98,13 @@ done
 
 case $jobs in ''|*[!0-9]*|0) die_usage "-j takes a whole number >= 1, not '$jobs'" ;; esac
 case $profile in upstream|proposal-2022) ;; *) die_usage "unknown ABI profile '$profile'" ;; esac
-case $backend in kernel|model:?*) ;; *) die_usage "unknown backend '$backend'" ;; esac
+case $backend in
+kernel) backend=hardware ;;	# its name before the harness existed
+hardware|harness|model:?*) ;;
+*) die_usage "unknown backend '$backend'" ;;
+esac
 # The SEV-ES binary knows the model's behaviours (its options are read in order).
-if [ "$backend" != kernel ] && [ -x "$BUILD/x86_64/sev_es_term_test" ] &&
+if [ "$backend" != hardware ] && [ -x "$BUILD/x86_64/sev_es_term_test" ] &&
 	! "$BUILD/x86_64/sev_es_term_test" --backend="$backend" --help >/dev/null 2>&1; then
 	die_usage "unknown backend '$backend' (see sev_es_term_test --help)"
 fi
@@ -113,8 +126,10 @@ rev=${KVM_SYSEVENT_REVISION:-}
 [ -n "$rev" ] || rev=$(git -C "$topdir" describe --always --dirty 2>/dev/null) || rev=""
 [ -n "$rev" ] || rev=unknown
 kut=${KVM_SYSEVENT_KERNEL_UNDER_TEST:-host}
+# What the results are, as the binaries say it (lib/x86_64/sev/*.c).
 case $backend in
 model:*) backend_note="$backend (software model, not a kernel result)" ;;
+harness) backend_note="$backend (KVM's SEV-ES handler code driven by a plain guest through a test-only kvm_amd patch, not an SEV-ES hardware result)" ;;
 *) backend_note=$backend ;;
 esac
 
@@ -200,7 +215,7 @@ kill_strays() {
 start() {
 	t=$1
 	log=$work/logs/$t.log
-	bin=$BUILD/x86_64/$t
+	bin=$BUILD/$archdir/$t
 	(
 		t0=$(now)
 		if [ ! -x "$bin" ]; then
@@ -316,7 +331,7 @@ for t in $pending; do
 done
 
 summary="$pass passed, $fail failed, $skip skipped"
-case $backend in model:*) emit "# backend: $backend_note" ;; esac
+[ "$backend_note" = "$backend" ] || emit "# backend: $backend_note"
 emit "$summary"
 [ -n "$outdir" ] && echo "$summary" >"$outdir/summary.txt"
 [ "$failed_any" -eq 0 ] && [ "$fail" -eq 0 ] || exit 1

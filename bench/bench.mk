@@ -36,7 +36,7 @@ else
 BENCH_UP_OBJ	:= $(BENCH_DIR)/upstream_none.o
 endif
 
-$(BENCH_DIR)/%.o: CPPFLAGS += -I$(ARCH)
+$(BENCH_DIR)/%.o: CPPFLAGS += -I$(ARCHDIR)
 
 # The upstream library loads the running executable into its guest at the
 # addresses it was linked at: the benchmark is linked without PIE.

@@ -47,8 +47,7 @@ struct bench;
 
 /* Phases of the model case, for --phases. */
 enum suite_phase {
-	SP_VM_CREATE, SP_ADD_MEMORY, SP_VCPU_CREATE, SP_GUEST_SETUP, SP_REQUEST,
-	SP_LAUNCH, SP_EXPECT, SP_RUN, SP_CHECK, SP_VCPU_DESTROY, SP_VM_DESTROY,
+	SP_CREATE, SP_REQUEST, SP_LAUNCH, SP_EXPECT, SP_RUN, SP_CHECK, SP_DESTROY,
 	NR_SUITE_PHASES,
 };
 
@@ -69,13 +68,13 @@ struct row {
 	/* sweep rows */
 	unsigned int value;
 	unsigned int sweeps;	/* full 4096-value sweeps completed */
-	struct sev_vm s;
+	struct sev_guest s;
 	bool live;
 };
 
 struct bench {
 	struct kvm_dev kvm;
-	const struct model_behaviour *model;
+	struct sev_backend_sel model;	/* model:upstream */
 	enum kvm_vendor_module vendor;
 	unsigned int rounds, warmup, loop_chunk, pervm_chunk;
 	bool recording;
@@ -246,23 +245,23 @@ static int model_case(struct bench *b, struct row *r, enum guest_mode mode, u64 
 {
 	struct sysevent_expect exp;
 	struct run_outcome out;
-	struct sev_vm s;
+	struct sev_guest s;
 	int err, dev = -1;
 
-	err = __sev_vm_create(&s, &b->kvm, SEV_FLAVOUR_ES, b->model, mode, &term_guest, true);
+	err = __sev_guest_create(&s, &b->model, &b->kvm, SEV_FLAVOUR_ES, mode, &term_guest, true);
 	if (!err) {
 		guest_set_ghcb_request(&s.vcpu, value);
-		err = __sev_vm_launch(&s);
+		err = __sev_guest_launch(&s);
 	}
 	if (!err) {
 		expect_term(b, &exp, value);
 		vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
-		__vcpu_run(&s.vcpu, &out);
+		sev_guest_run(&s, &out);
 		dev = check_case(r, &out, s.vcpu.run, &exp);
 	} else {
 		row_fail(r, "model VM create/launch: %s", errno_name(-err));
 	}
-	sev_vm_destroy(&s);
+	sev_guest_destroy(&s);
 	return dev ? -1 : 0;
 }
 
@@ -321,15 +320,15 @@ static int sweep_loop_round(struct bench *b, struct row *r)
 		bool ok;
 
 		if (!r->live) {
-			err = __sev_vm_create(&r->s, &b->kvm, SEV_FLAVOUR_ES, b->model, r->mode,
-					      &bench_sweep_guest, true);
+			err = __sev_guest_create(&r->s, &b->model, &b->kvm, SEV_FLAVOUR_ES,
+						 r->mode, &bench_sweep_guest, true);
 			if (!err) {
 				guest_set_gprs(&r->s.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
-				err = __sev_vm_launch(&r->s);
+				err = __sev_guest_launch(&r->s);
 			}
 			if (err) {
 				row_fail(r, "sweep VM create/launch: %s", errno_name(-err));
-				sev_vm_destroy(&r->s);
+				sev_guest_destroy(&r->s);
 				return -1;
 			}
 			r->live = true;
@@ -337,11 +336,11 @@ static int sweep_loop_round(struct bench *b, struct row *r)
 		}
 		expect_term(b, &exp, sweep_value(r->value));
 		vcpu_poison_system_event(&r->s.vcpu, SUITE_POISON);
-		__vcpu_run(&r->s.vcpu, &out);
+		sev_guest_run(&r->s, &out);
 		ok = !check_case(r, &out, r->s.vcpu.run, &exp);
 		/* A value that did not report leaves the guest's walk unknown: restart. */
 		if (!ok || ++r->value == SWEEP_VALUES) {
-			sev_vm_destroy(&r->s);
+			sev_guest_destroy(&r->s);
 			r->live = false;
 			r->sweeps += ok;
 			sweep_next_mode(r);
@@ -387,17 +386,13 @@ static int upstream_round(struct bench *b, struct row *r)
 
 
 static const char *const suite_phase_names[NR_SUITE_PHASES] = {
-	[SP_VM_CREATE] = "__vm_create (KVM_CREATE_VM)",
-	[SP_ADD_MEMORY] = "__vm_add_memory (mmap 20 KiB + memslot)",
-	[SP_VCPU_CREATE] = "__vcpu_create (vCPU, kvm_run, watchdog)",
-	[SP_GUEST_SETUP] = "guest_setup (image, sregs, regs)",
+	[SP_CREATE] = "__sev_guest_create (VM, 20 KiB, vCPU, guest_setup)",
 	[SP_REQUEST] = "guest_set_ghcb_request (GET/SET_REGS)",
-	[SP_LAUNCH] = "__sev_vm_launch (model_attach)",
+	[SP_LAUNCH] = "__sev_guest_launch (the model's MSR filter, quirk)",
 	[SP_EXPECT] = "expectation (KVM_CHECK_EXTENSION)",
-	[SP_RUN] = "__vcpu_run (model: KVM_RUNs, stepping)",
+	[SP_RUN] = "sev_guest_run (model: KVM_RUNs, stepping)",
 	[SP_CHECK] = "sysevent_check (oracle)",
-	[SP_VCPU_DESTROY] = "vcpu_destroy",
-	[SP_VM_DESTROY] = "vm_destroy (close VM, munmap)",
+	[SP_DESTROY] = "sev_guest_destroy (vCPU, close VM, munmap)",
 };
 
 /* Collects the phased runs' failures (none expected) apart from the rows. */
@@ -412,54 +407,38 @@ static void phase_mark(u64 *acc, int phase, u64 *t)
 }
 
 /*
- * The model case once more, split at the library calls that __sev_vm_create
- * and sev_vm_destroy make on the model backend, each timed.
+ * The model case once more, split at the library calls the test makes,
+ * each timed (the floor's phases split VM, memory and vCPU creation).
  */
 static int suite_phased(struct bench *b, u64 *acc)
 {
 	struct sysevent_expect exp;
 	struct run_outcome out;
-	struct sev_vm s;
+	struct sev_guest s;
 	u64 t = bench_now_ns();
+	int r;
 
-	memset(&s, 0, sizeof(s));
-	s.behaviour = b->model;
-	s.mode = GUEST_LONG;
-	s.gmem_fd = -1;
-	s.vcpu.fd = -1;
-	if (__vm_create(&b->kvm, KSE_X86_DEFAULT_VM, &s.vm))
-		return -1;
-	s.created = true;
-	phase_mark(acc, SP_VM_CREATE, &t);
-	if (__vm_add_memory(&s.vm, 0, GUEST_MEM_SIZE))
-		goto out;
-	phase_mark(acc, SP_ADD_MEMORY, &t);
-	if (__vcpu_create(&s.vm, 0, &s.vcpu))
-		goto out;
-	phase_mark(acc, SP_VCPU_CREATE, &t);
-	if (guest_setup(&s.vcpu, GUEST_LONG, &term_guest, 0))
-		goto out;
-	phase_mark(acc, SP_GUEST_SETUP, &t);
-	guest_set_ghcb_request(&s.vcpu, case_value());
-	phase_mark(acc, SP_REQUEST, &t);
-	if (__sev_vm_launch(&s))
-		goto out;
-	phase_mark(acc, SP_LAUNCH, &t);
-	expect_term(b, &exp, case_value());
-	phase_mark(acc, SP_EXPECT, &t);
-	vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
-	__vcpu_run(&s.vcpu, &out);
-	phase_mark(acc, SP_RUN, &t);
-	check_case(&phases_row, &out, s.vcpu.run, &exp);
-	phase_mark(acc, SP_CHECK, &t);
-	vcpu_destroy(&s.vcpu);
-	phase_mark(acc, SP_VCPU_DESTROY, &t);
-	vm_destroy(&s.vm);
-	phase_mark(acc, SP_VM_DESTROY, &t);
-	return 0;
-out:
-	sev_vm_destroy(&s);
-	return -1;
+	r = __sev_guest_create(&s, &b->model, &b->kvm, SEV_FLAVOUR_ES, GUEST_LONG, &term_guest,
+			       true);
+	phase_mark(acc, SP_CREATE, &t);
+	if (!r) {
+		guest_set_ghcb_request(&s.vcpu, case_value());
+		phase_mark(acc, SP_REQUEST, &t);
+		r = __sev_guest_launch(&s);
+		phase_mark(acc, SP_LAUNCH, &t);
+	}
+	if (!r) {
+		expect_term(b, &exp, case_value());
+		phase_mark(acc, SP_EXPECT, &t);
+		vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
+		sev_guest_run(&s, &out);
+		phase_mark(acc, SP_RUN, &t);
+		check_case(&phases_row, &out, s.vcpu.run, &exp);
+		phase_mark(acc, SP_CHECK, &t);
+	}
+	sev_guest_destroy(&s);
+	phase_mark(acc, SP_DESTROY, &t);
+	return r ? -1 : 0;
 }
 
 static void phases_round(struct bench *b)
@@ -849,8 +828,8 @@ int main(int argc, char **argv)
 		return why ? 4 : 1;
 	}
 	b.vendor = kvm_vendor_module();
-	b.model = model_behaviour_find("upstream");
-	why = model_unavailable_reason(&b.kvm);
+	sev_backend_parse("model:upstream", &b.model);
+	why = sev_guest_unavailable(&b.model, &b.kvm, SEV_FLAVOUR_ES, 0);
 	for (i = 0; i < ARRAY_SIZE(rows); i++)
 		if (why && (!strncmp(rows[i].name, "model.", 6) ||
 			    !strncmp(rows[i].name, "sweep.", 6)))
@@ -885,7 +864,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < nrows; i++)
 		if (rows[i].live)
-			sev_vm_destroy(&rows[i].s);
+			sev_guest_destroy(&rows[i].s);
 
 	print_load("end");
 	sort_rows();

@@ -7,14 +7,13 @@
 #define KSE_KVM_DEV_H
 
 #include "util.h"
-
-struct kvm_cpuid2;
+#include "kvm_arch.h"	/* this architecture's parts of the objects, and its hooks */
 
 struct kvm_dev {
 	int fd;			/* /dev/kvm, for system ioctls */
 	int api_version;
 	int vcpu_mmap_size;	/* KVM_GET_VCPU_MMAP_SIZE */
-	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, on first use */
+	struct kvm_dev_arch arch;
 };
 
 /* Open /dev/kvm; 0 or -errno. Prints nothing: the caller decides to skip. */
@@ -32,27 +31,15 @@ const char *kvm_open_skip_reason(int err);
 /* KVM_CHECK_EXTENSION on /dev/kvm; a failing ioctl counts as 0. */
 int kvm_check_cap(struct kvm_dev *kvm, long cap);
 
+/* Hook: free what the architecture keeps in kvm->arch. */
+void kvm_arch_close(struct kvm_dev *kvm);
+
+/* Is @module loaded (or built in with parameters), per /sys/module? */
+bool kvm_module_present(const char *module);
 /*
- * KVM_GET_SUPPORTED_CPUID into a new buffer (free() it), or NULL with errno
- * set. Every vCPU gets this CPUID, as in the upstream selftests: KVM on SVM
- * rejects long-mode EFER for a vCPU whose CPUID lacks LM. The kernel is
- * asked once per open /dev/kvm (the answer is a property of the module, and
- * costs about 0.4 ms where CPUID traps); each call returns a fresh copy.
+ * A boolean module parameter: 1 when /sys/module/<module>/parameters/<param>
+ * reads Y, y or 1, 0 when it reads anything else, -errno when unreadable.
  */
-struct kvm_cpuid2 *kvm_supported_cpuid(struct kvm_dev *kvm);
-
-/* The vendor module KVM runs on, which decides how it treats VMMCALL. */
-enum kvm_vendor_module {
-	KVM_MODULE_UNKNOWN,
-	KVM_MODULE_SVM,		/* kvm_amd */
-	KVM_MODULE_VMX,		/* kvm_intel */
-	KVM_MODULE_PVM,		/* kvm_pvm */
-};
-
-/* From /sys/module (built-in vendor modules have parameters, so they are there). */
-enum kvm_vendor_module kvm_vendor_module(void);
-
-/* Bitmask of creatable VM types (KVM_CAP_VM_TYPES), or BIT(0) if absent. */
-u32 kvm_vm_types(struct kvm_dev *kvm);
+int kvm_module_param(const char *module, const char *param);
 
 #endif /* KSE_KVM_DEV_H */

@@ -6,7 +6,6 @@
 #ifndef KSE_SUITE_H
 #define KSE_SUITE_H
 
-#include "model.h"
 #include "sysevent.h"
 
 #define SUITE_ENV_PROFILE	"KVM_SYSEVENT_ABI_PROFILE"
@@ -15,15 +14,31 @@
 #define SUITE_ENV_SWEEP		"KVM_SYSEVENT_SWEEP"
 
 /* Options a binary accepts beyond the profile. */
-#define SUITE_OPT_BACKEND	BIT(0)	/* --backend=kernel|model:<behaviour> */
+#define SUITE_OPT_BACKEND	BIT(0)	/* --backend=NAME, see backend_parse */
 #define SUITE_OPT_SWEEP		BIT(1)	/* --exhaustive, --sweep=loop|per-vm */
+
+/*
+ * A binary that takes --backend says what the names are: the suite glue
+ * knows none of them. @parse fills the binary's own selection from a name
+ * (0, or -1 for an unknown one) and returns through @label and @note what
+ * every output says about the results: the name as given, and NULL or
+ * what kind of result it is not.
+ */
+struct suite_backend_ops {
+	const char *default_name;
+	int (*parse)(const char *name, void *sel, const char **label, const char **note);
+	void (*usage)(FILE *f);
+	void *sel;
+};
 
 struct suite_opts {
 	const char *binary;
 	const char *summary;		/* one line for --help */
 	unsigned int accepts;		/* SUITE_OPT_* */
+	const struct suite_backend_ops *backend_ops;	/* with SUITE_OPT_BACKEND */
 	enum abi_profile profile;
-	const struct model_behaviour *model;	/* NULL: the kernel backend */
+	const char *backend;		/* label: "kernel", or as the binary named it */
+	const char *backend_note;	/* NULL, or what the results are not */
 	bool exhaustive;
 	bool sweep_per_vm;
 };
@@ -37,9 +52,6 @@ struct suite_opts {
  */
 void suite_init(struct suite_opts *o, int *argc, char **argv);
 
-/* "kernel" or "model:<behaviour>". */
-const char *suite_backend_name(const struct suite_opts *o, char *buf, size_t len);
-
 /*
  * Run the oracle and print every deviation; returns their number. Tests
  * assert it is 0, so the harness verdict and the deviation lines agree.
@@ -52,6 +64,15 @@ int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
  * (the reason on the result line stays a short fixed phrase).
  */
 void suite_skip_hint(const char *reason);
+
+/* A skip phrase and what to do about it; tables end with { NULL, NULL }. */
+struct suite_hint {
+	const char *reason;
+	const char *hint;
+};
+
+/* The architecture's skip phrases (lib/<arch>/skip_hints.c). */
+extern const struct suite_hint suite_arch_skip_hints[];
 
 /* SKIP() with the hint printed first. */
 #define SUITE_SKIP(statement, reason)                                                  \

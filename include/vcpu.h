@@ -22,19 +22,25 @@ struct vcpu {
 	timer_t watchdog;	/* fires a signal that interrupts KVM_RUN */
 	bool has_watchdog;
 	unsigned int timeout_ms;
+	/*
+	 * The guest's register state is protected (SEV-ES after launch): what
+	 * KVM returns for it is not the guest's, so it is never read.
+	 */
+	bool state_protected;
+	struct vcpu_arch arch;
 };
 
 /*
  * What KVM_RUN did. rc and err are the raw ioctl result; stuck means the
- * watchdog had to interrupt a guest that never exited (rip is where it was,
+ * watchdog had to interrupt a guest that never exited (pc is where it was,
  * when the state is readable).
  */
 struct run_outcome {
 	int rc;
 	int err;
 	bool stuck;
-	bool rip_valid;
-	u64 rip;
+	bool pc_valid;
+	u64 pc;
 	unsigned int ms;
 };
 
@@ -43,15 +49,10 @@ void vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu);
 void vcpu_destroy(struct vcpu *vcpu);
 
 /*
- * Run the vCPU once, through the VM's backend (the kernel, or the software
- * SEV-ES model standing in for KVM's SEV-ES side). Returns out->rc.
+ * KVM_RUN once, under the watchdog. Returns out->rc. Nothing stands in
+ * between: a test that runs its guest through a backend asks the backend.
  */
 int __vcpu_run(struct vcpu *vcpu, struct run_outcome *out);
-/* As above; a failed or stuck run ends the test, naming what happened. */
-void vcpu_run(struct vcpu *vcpu, struct run_outcome *out);
-
-/* KVM_RUN itself under the watchdog, with no backend in between. */
-int __vcpu_run_kernel(struct vcpu *vcpu, struct run_outcome *out);
 
 /*
  * Fill system_event (type, ndata and data[]) with @pattern before a run, so
@@ -60,14 +61,9 @@ int __vcpu_run_kernel(struct vcpu *vcpu, struct run_outcome *out);
  */
 void vcpu_poison_system_event(struct vcpu *vcpu, u64 pattern);
 
-int __vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
-int __vcpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);
-int __vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
-int __vcpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs);
-void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
-void vcpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);
-void vcpu_get_sregs(struct vcpu *vcpu, struct kvm_sregs *sregs);
-void vcpu_set_sregs(struct vcpu *vcpu, const struct kvm_sregs *sregs);
+/* Hooks: the architecture's vCPU set-up after KVM_CREATE_VCPU, and its pc. */
+int vcpu_arch_init(struct vcpu *vcpu);
+int vcpu_arch_get_pc(struct vcpu *vcpu, u64 *pc);
 
 /* Asserting ioctl on the vCPU fd; the failure names the ioctl. */
 #define vcpu_ioctl(vcpu, cmd, arg) __vcpu_ioctl_named((vcpu), (cmd), (arg), #cmd)

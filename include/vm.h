@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A VM: its fd, its memory slots, and what the guest page tables need to
- * know about private memory (the C-bit). Tiny by design: a few pages.
+ * A VM: its fd and its memory slots (plus what its architecture keeps in
+ * vm->arch). Tiny by design: a few pages.
  */
 #ifndef KSE_VM_H
 #define KSE_VM_H
@@ -17,17 +17,13 @@ struct vm_slot {
 	void *hva;
 };
 
-struct model;
-
 struct vm {
 	struct kvm_dev *kvm;	/* parent /dev/kvm */
 	int fd;			/* VM fd, for VM ioctls */
-	u32 type;		/* KVM_CREATE_VM type (KSE_X86_*_VM) */
+	u32 type;		/* KVM_CREATE_VM type (0: the default) */
 	struct vm_slot slots[VM_MAX_SLOTS];
 	int nr_slots;
-	u64 c_bit;		/* tag for private pages in guest PTEs, 0 if none */
-	int sev_fd;		/* /dev/sev for SEV commands, -1 if not opened */
-	struct model *model;	/* software SEV-ES side, NULL on the kernel backend */
+	struct vm_arch arch;
 };
 
 /* KVM_CREATE_VM; 0 or -errno. */
@@ -40,7 +36,7 @@ int __vm_add_memory(struct vm *vm, u64 gpa, u64 size);
 void vm_add_memory(struct vm *vm, u64 gpa, u64 size);
 
 /*
- * Private memory (SNP): a guest_memfd (returned in @gmem_fd, the caller
+ * Private memory (SEV-SNP on x86): a guest_memfd (returned in @gmem_fd, the caller
  * closes it) behind a slot whose shared side is anonymous memory, with the
  * whole range marked private. 0 or -errno.
  */
@@ -55,12 +51,5 @@ void vm_enable_cap(struct vm *vm, u32 cap, u64 arg0);
 
 /* KVM_CHECK_EXTENSION on the VM fd (what this VM type supports). */
 int vm_check_cap(struct vm *vm, long cap);
-
-/*
- * Asserting ioctl wrapper: a failure names the ioctl, the return code and
- * errno. The name is stringified at the call site.
- */
-#define vm_ioctl(vm, cmd, arg) __vm_ioctl_named((vm), (cmd), (arg), #cmd)
-int __vm_ioctl_named(struct vm *vm, unsigned long cmd, void *arg, const char *name);
 
 #endif /* KSE_VM_H */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* /dev/kvm: open, API version, capabilities. */
+/* /dev/kvm: open, API version, capabilities, module parameters. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -51,8 +51,7 @@ void kvm_close(struct kvm_dev *kvm)
 	if (kvm->fd >= 0)
 		close(kvm->fd);
 	kvm->fd = -1;
-	free(kvm->cpuid);
-	kvm->cpuid = NULL;
+	kvm_arch_close(kvm);
 }
 
 const char *kvm_open_skip_reason(int err)
@@ -79,54 +78,26 @@ int kvm_check_cap(struct kvm_dev *kvm, long cap)
 	return r < 0 ? 0 : r;
 }
 
-u32 kvm_vm_types(struct kvm_dev *kvm)
+int kvm_module_param(const char *module, const char *param)
 {
-	int types = kvm_check_cap(kvm, KSE_CAP_VM_TYPES);
+	char path[256], c = 0;
+	int fd;
 
-	/* Kernels before 6.8 have no KVM_CAP_VM_TYPES and only the default type. */
-	return types > 0 ? (u32)types : BIT(KSE_X86_DEFAULT_VM);
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module, param);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' || c == 'y' || c == '1';
 }
 
-#define CPUID_MAX_ENTRIES 256
-
-static size_t cpuid_size(u32 nent)
+bool kvm_module_present(const char *module)
 {
-	return sizeof(struct kvm_cpuid2) + nent * sizeof(struct kvm_cpuid_entry2);
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	return !access(path, F_OK);
 }
 
-struct kvm_cpuid2 *kvm_supported_cpuid(struct kvm_dev *kvm)
-{
-	struct kvm_cpuid2 *cpuid;
-
-	if (!kvm->cpuid) {
-		cpuid = calloc(1, cpuid_size(CPUID_MAX_ENTRIES));
-		if (!cpuid)
-			return NULL;
-		cpuid->nent = CPUID_MAX_ENTRIES;
-		if (ioctl(kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid)) {
-			int err = errno;
-
-			free(cpuid);
-			errno = err;
-			return NULL;
-		}
-		kvm->cpuid = cpuid;
-	}
-	/* Room for CPUID_MAX_ENTRIES, as before: callers may add entries. */
-	cpuid = calloc(1, cpuid_size(CPUID_MAX_ENTRIES));
-	if (!cpuid)
-		return NULL;
-	memcpy(cpuid, kvm->cpuid, cpuid_size(kvm->cpuid->nent));
-	return cpuid;
-}
-
-enum kvm_vendor_module kvm_vendor_module(void)
-{
-	if (!access("/sys/module/kvm_amd", F_OK))
-		return KVM_MODULE_SVM;
-	if (!access("/sys/module/kvm_intel", F_OK))
-		return KVM_MODULE_VMX;
-	if (!access("/sys/module/kvm_pvm", F_OK))
-		return KVM_MODULE_PVM;
-	return KVM_MODULE_UNKNOWN;
-}

@@ -9,16 +9,13 @@
 
 static void usage(const struct suite_opts *o, FILE *f)
 {
-	size_t i;
-
 	fprintf(f, "usage: %s [options] [harness options]\n%s\n\noptions:\n", o->binary,
 		o->summary);
 	fprintf(f, "  --abi-profile=P     upstream (default) or proposal-2022  [$%s]\n",
 		SUITE_ENV_PROFILE);
 	if (o->accepts & SUITE_OPT_BACKEND)
-		fprintf(f, "  --backend=B         kernel (default) or model:<behaviour>  [$%s]\n"
-			   "                      the model is software: its results say nothing\n"
-			   "                      about any kernel\n", SUITE_ENV_BACKEND);
+		fprintf(f, "  --backend=B         %s (default), or another backend below  [$%s]\n",
+			o->backend_ops->default_name, SUITE_ENV_BACKEND);
 	if (o->accepts & SUITE_OPT_SWEEP)
 		fprintf(f, "  --exhaustive        add the 16 x 256 reason sweep  [$%s=1]\n"
 			   "  --sweep=M           loop (one launch, default) or per-vm  [$%s]\n",
@@ -30,10 +27,8 @@ static void usage(const struct suite_opts *o, FILE *f)
 		   "  -f/-F NAME          include/exclude fixture -r F.V.T    run one test\n\n"
 		   "exit status: 0 pass or skipped cases, 1 failure, 2 bad usage, 4 all skipped\n");
 	if (o->accepts & SUITE_OPT_BACKEND) {
-		fprintf(f, "\nmodel behaviours:\n");
-		for (i = 0; i < model_nr_behaviours(); i++)
-			fprintf(f, "  %-18s %s\n", model_behaviour_at(i)->name,
-				model_behaviour_at(i)->summary);
+		fputc('\n', f);
+		o->backend_ops->usage(f);
 	}
 }
 
@@ -52,11 +47,9 @@ static void set_profile(struct suite_opts *o, const char *v)
 
 static void set_backend(struct suite_opts *o, const char *v)
 {
-	if (!strcmp(v, "kernel")) {
-		o->model = NULL;
-		return;
-	}
-	if (strncmp(v, "model:", 6) || !(o->model = model_behaviour_find(v + 6)))
+	const struct suite_backend_ops *ops = o->backend_ops;
+
+	if (ops->parse(v, ops->sel, &o->backend, &o->backend_note))
 		bad_usage(o, "unknown backend", v);
 }
 
@@ -101,33 +94,25 @@ static void check_harness_args(const struct suite_opts *o, int argc, char **argv
 	optind = 1;
 }
 
-static const struct suite_opts *model_note_opts;
-static pid_t model_note_pid;
+static const struct suite_opts *note_opts;
+static pid_t note_pid;
 
-static void print_model_note(void)
+/* The last line says it again, after hundreds of results. */
+static void print_backend_note(void)
 {
-	char buf[64];
-
 	/* Only the harness's parent: test children leave with _exit(). */
-	if (getpid() == model_note_pid)
-		printf("# backend: %s (software model, not a kernel result)\n",
-		       suite_backend_name(model_note_opts, buf, sizeof(buf)));
-}
-
-const char *suite_backend_name(const struct suite_opts *o, char *buf, size_t len)
-{
-	if (!o->model)
-		return "kernel";
-	snprintf(buf, len, "model:%s", o->model->name);
-	return buf;
+	if (getpid() == note_pid)
+		printf("# backend: %s (%s)\n", note_opts->backend, note_opts->backend_note);
 }
 
 void suite_init(struct suite_opts *o, int *argc, char **argv)
 {
 	const char *v;
-	char buf[64];
 	int i, out = 1;
 
+	o->backend = "kernel";
+	if (o->accepts & SUITE_OPT_BACKEND)
+		set_backend(o, o->backend_ops->default_name);
 	if ((v = getenv(SUITE_ENV_PROFILE)) && *v)
 		set_profile(o, v);
 	if ((o->accepts & SUITE_OPT_BACKEND) && (v = getenv(SUITE_ENV_BACKEND)) && *v)
@@ -170,14 +155,13 @@ void suite_init(struct suite_opts *o, int *argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("KTAP version 1\n# kvm-sysevent: %s\n# abi-profile: %s\n", o->binary,
 	       abi_profile_name(o->profile));
-	if (o->model) {
-		printf("# backend: %s (software model, not a kernel result)\n",
-		       suite_backend_name(o, buf, sizeof(buf)));
-		model_note_opts = o;
-		model_note_pid = getpid();
-		atexit(print_model_note);
+	if (o->backend_note) {
+		printf("# backend: %s (%s)\n", o->backend, o->backend_note);
+		note_opts = o;
+		note_pid = getpid();
+		atexit(print_backend_note);
 	} else {
-		printf("# backend: kernel\n");
+		printf("# backend: %s\n", o->backend);
 	}
 }
 
@@ -191,39 +175,25 @@ int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 	return n;
 }
 
-static const struct {
-	const char *reason;
-	const char *hint;
-} skip_hints[] = {
+static const struct suite_hint skip_hints[] = {
 	{ "no /dev/kvm (is KVM loaded?)",
-	  "load kvm and kvm_amd or kvm_intel (modprobe kvm_amd); check dmesg" },
+	  "load KVM (modprobe kvm_amd, kvm_intel; or CONFIG_KVM=y); check dmesg" },
 	{ "no access to /dev/kvm (join the kvm group)",
 	  "add the user to the group owning /dev/kvm (usermod -aG kvm USER), log in again" },
-	{ "no SEV-ES VM type",
-	  "needs an AMD host with SEV-ES enabled in firmware and kvm_amd sev=1 sev_es=1" },
-	{ "SEV-ES not enabled in kvm_amd",
-	  "load kvm_amd with sev=1 sev_es=1 and check dmesg for SEV-ES (firmware, ASIDs)" },
-	{ "no /dev/sev", "load ccp (CONFIG_CRYPTO_DEV_SP_PSP) so the SEV firmware is reachable" },
-	{ "no access to /dev/sev", "give the user read/write access to /dev/sev" },
-	{ "RLIMIT_MEMLOCK too low", "raise the memlock limit (ulimit -l) above 20 KiB" },
-	{ "no SEV-ES ASID available",
-	  "free SEV-ES ASIDs (other SEV-ES guests) or raise them in the BIOS (min SEV non-ES ASID)" },
-	{ "no SNP VM type", "needs SNP enabled in firmware and kvm_amd sev_snp=1 (6.11+)" },
-	{ "SNP is not modelled", "the software model covers SEV-ES only" },
-	{ "KVM lacks what the SEV-ES model needs",
-	  "the model needs userspace MSR exits, MSR filters, single-step and DISABLE_QUIRKS2" },
-	{ "no Hyper-V emulation (KVM_CAP_HYPERV)",
-	  "run on a KVM with Hyper-V emulation (CONFIG_KVM_HYPERV), e.g. kvm_amd under QEMU" },
-	{ "no KVM_CAP_X86_TRIPLE_FAULT_EVENT", "needs Linux 5.19 or later" },
-	{ "KVM vendor module not identified",
-	  "mount sysfs: the vendor module is read from /sys/module (kvm_amd, kvm_intel)" },
+	{ NULL, NULL },
 };
+
+static void hint_from(const struct suite_hint *h, const char *reason)
+{
+	for (; h->reason; h++)
+		if (!strcmp(reason, h->reason))
+			pr_diag("hint: %s", h->hint);
+}
 
 void suite_skip_hint(const char *reason)
 {
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(skip_hints); i++)
-		if (reason && !strcmp(reason, skip_hints[i].reason))
-			pr_diag("hint: %s", skip_hints[i].hint);
+	if (!reason)
+		return;
+	hint_from(skip_hints, reason);
+	hint_from(suite_arch_skip_hints, reason);
 }

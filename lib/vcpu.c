@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "abi.h"
-#include "model.h"
 #include "vcpu.h"
 
 #define WATCHDOG_SIGNAL (SIGRTMIN + 3)
@@ -62,18 +61,6 @@ static void watchdog_disarm(struct vcpu *vcpu)
 	timer_settime(vcpu->watchdog, 0, &its, NULL);
 }
 
-static int set_supported_cpuid(struct vcpu *vcpu)
-{
-	struct kvm_cpuid2 *cpuid = kvm_supported_cpuid(vcpu->vm->kvm);
-	int r;
-
-	if (!cpuid)
-		return -errno;
-	r = ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid) ? -errno : 0;
-	free(cpuid);
-	return r;
-}
-
 int __vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 {
 	int r;
@@ -86,7 +73,7 @@ int __vcpu_create(struct vm *vm, u32 id, struct vcpu *vcpu)
 	if (vcpu->fd < 0)
 		return -errno;
 
-	r = set_supported_cpuid(vcpu);
+	r = vcpu_arch_init(vcpu);
 	if (r)
 		goto err_close;
 	vcpu->run_size = vm->kvm->vcpu_mmap_size;
@@ -139,10 +126,9 @@ static unsigned int ms_since(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-int __vcpu_run_kernel(struct vcpu *vcpu, struct run_outcome *out)
+int __vcpu_run(struct vcpu *vcpu, struct run_outcome *out)
 {
 	struct timespec t0;
-	struct kvm_regs regs;
 
 	memset(out, 0, sizeof(*out));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -160,30 +146,15 @@ int __vcpu_run_kernel(struct vcpu *vcpu, struct run_outcome *out)
 
 	if (out->rc < 0 && out->err == EINTR) {
 		out->stuck = true;
-		/* Protected (SEV-ES) state is not readable; say so rather than guess. */
-		if (!ioctl(vcpu->fd, KVM_GET_REGS, &regs)) {
-			out->rip_valid = true;
-			out->rip = regs.rip;
-		}
+		/*
+		 * Protected (SEV-ES) state is not the guest's: on kernels before
+		 * 6.10 KVM_GET_REGS still succeeds with the pre-launch copy. Say
+		 * "unknown" rather than print a made-up pc.
+		 */
+		if (!vcpu->state_protected && !vcpu_arch_get_pc(vcpu, &out->pc))
+			out->pc_valid = true;
 	}
 	return out->rc;
-}
-
-int __vcpu_run(struct vcpu *vcpu, struct run_outcome *out)
-{
-	if (vcpu->vm->model)
-		return model_vcpu_run(vcpu->vm->model, vcpu, out);
-	return __vcpu_run_kernel(vcpu, out);
-}
-
-void vcpu_run(struct vcpu *vcpu, struct run_outcome *out)
-{
-	__vcpu_run(vcpu, out);
-	if (out->stuck)
-		lib_fail("KVM_RUN: guest never exited (watchdog after %u ms, rip %s0x%llx)",
-			 out->ms, out->rip_valid ? "" : "unknown ", (unsigned long long)out->rip);
-	if (out->rc < 0)
-		lib_fail("KVM_RUN failed: rc=%d errno=%s", out->rc, errno_name(out->err));
 }
 
 void vcpu_poison_system_event(struct vcpu *vcpu, u64 pattern)
@@ -196,31 +167,6 @@ void vcpu_poison_system_event(struct vcpu *vcpu, u64 pattern)
 	for (i = 0; i < KSE_RUN_SE_NDATA_MAX; i++)
 		vcpu->run->system_event.data[i] = pattern;
 }
-
-#define DEFINE_REG_ACCESSORS(name, type, get_ioctl, set_ioctl)                         \
-	int __vcpu_get_##name(struct vcpu *vcpu, type *v)                              \
-	{                                                                              \
-		return ioctl(vcpu->fd, get_ioctl, v) ? -errno : 0;                     \
-	}                                                                              \
-	int __vcpu_set_##name(struct vcpu *vcpu, const type *v)                        \
-	{                                                                              \
-		return ioctl(vcpu->fd, set_ioctl, v) ? -errno : 0;                     \
-	}                                                                              \
-	void vcpu_get_##name(struct vcpu *vcpu, type *v)                               \
-	{                                                                              \
-		int r = __vcpu_get_##name(vcpu, v);                                    \
-		if (r)                                                                 \
-			lib_fail(#get_ioctl " failed: errno=%s", errno_name(-r));      \
-	}                                                                              \
-	void vcpu_set_##name(struct vcpu *vcpu, const type *v)                         \
-	{                                                                              \
-		int r = __vcpu_set_##name(vcpu, v);                                    \
-		if (r)                                                                 \
-			lib_fail(#set_ioctl " failed: errno=%s", errno_name(-r));      \
-	}
-
-DEFINE_REG_ACCESSORS(regs, struct kvm_regs, KVM_GET_REGS, KVM_SET_REGS)
-DEFINE_REG_ACCESSORS(sregs, struct kvm_sregs, KVM_GET_SREGS, KVM_SET_SREGS)
 
 int __vcpu_ioctl_named(struct vcpu *vcpu, unsigned long cmd, void *arg, const char *name)
 {

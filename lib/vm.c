@@ -14,7 +14,6 @@ int __vm_create(struct kvm_dev *kvm, u32 type, struct vm *vm)
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm = kvm;
 	vm->type = type;
-	vm->sev_fd = -1;
 	vm->fd = ioctl(kvm->fd, KVM_CREATE_VM, (unsigned long)type);
 	return vm->fd < 0 ? -errno : 0;
 }
@@ -37,9 +36,6 @@ void vm_destroy(struct vm *vm)
 	for (i = 0; i < vm->nr_slots; i++)
 		munmap(vm->slots[i].hva, vm->slots[i].size);
 	vm->nr_slots = 0;
-	if (vm->sev_fd >= 0)
-		close(vm->sev_fd);
-	vm->sev_fd = -1;
 }
 
 /*
@@ -145,13 +141,4 @@ int vm_check_cap(struct vm *vm, long cap)
 	int r = ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
 
 	return r < 0 ? 0 : r;
-}
-
-int __vm_ioctl_named(struct vm *vm, unsigned long cmd, void *arg, const char *name)
-{
-	int r = ioctl(vm->fd, cmd, arg);
-
-	if (r < 0)
-		lib_fail("%s failed: rc=%d errno=%s", name, r, errno_name(errno));
-	return r;
 }

@@ -23,10 +23,31 @@
 #include "term_guest.h"
 #include "test_util.h"
 
+static struct sev_backend_sel backend;
+
+static int parse_backend(const char *name, void *sel, const char **label, const char **note)
+{
+	struct sev_backend_sel *b = sel;
+
+	if (sev_backend_parse(name, b))
+		return -1;
+	*label = b->name;
+	*note = b->be->note;
+	return 0;
+}
+
+static const struct suite_backend_ops backend_ops = {
+	.default_name = "hardware",
+	.parse = parse_backend,
+	.usage = sev_backend_usage,
+	.sel = &backend,
+};
+
 static struct suite_opts opts = {
 	.binary = "sev_es_term_test",
 	.summary = "SEV-ES/SNP termination requests as KVM_EXIT_SYSTEM_EVENT / SEV_TERM",
 	.accepts = SUITE_OPT_BACKEND | SUITE_OPT_SWEEP,
+	.backend_ops = &backend_ops,
 };
 
 /* A guest that shuts down: #UD with an empty IDT. */
@@ -51,20 +72,6 @@ GUEST_PROG(sweep_guest,
 	   "2:\thlt\n\t"
 	   "jmp 2b\n");
 
-/* Per-test setup shared by every fixture: /dev/kvm, then the backend. */
-static const char *setup_backend(struct kvm_dev *kvm, enum sev_flavour f, int *err)
-{
-	const char *why;
-
-	*err = __kvm_open(kvm);
-	if (*err)
-		return kvm_open_skip_reason(*err);
-	if (opts.model && f == SEV_FLAVOUR_SNP)
-		return "SNP is not modelled";
-	why = opts.model ? model_unavailable_reason(kvm) : sev_unavailable_reason(kvm, f);
-	return why;
-}
-
 static void expect_term(struct sysevent_expect *exp, struct kvm_dev *kvm, u64 value)
 {
 	sysevent_expect_sev_term(exp, opts.profile, value,
@@ -73,72 +80,120 @@ static void expect_term(struct sysevent_expect *exp, struct kvm_dev *kvm, u64 va
 	exp->poison = SUITE_POISON;
 }
 
-/* One KVM_RUN, judged by the oracle; returns the number of deviations. */
-static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
+/* One run through the backend, judged by the oracle; returns the number of deviations. */
+static int run_and_check(struct sev_guest *g, const struct sysevent_expect *exp)
 {
 	struct run_outcome out;
 
-	vcpu_poison_system_event(vcpu, SUITE_POISON);
-	__vcpu_run(vcpu, &out);
-	return suite_check_event(&out, vcpu->run, exp);
+	vcpu_poison_system_event(&g->vcpu, SUITE_POISON);
+	sev_guest_run(g, &out);
+	return suite_check_event(&out, g->vcpu.run, exp);
 }
 
-#define SETUP_OR_SKIP(self, flavour)                                                   \
-	do {                                                                           \
-		int __err;                                                             \
-		const char *__why = setup_backend(&(self)->kvm, (flavour), &__err);    \
-		if (__why)                                                             \
-			SUITE_SKIP(return, __why);                                     \
-		ASSERT_EQ(0, __err) TH_LOG("opening /dev/kvm failed: %s", errno_name(-__err)); \
-		(self)->have_kvm = true;                                               \
-	} while (0)
+/*
+ * One fixture for every SEV-ES test: /dev/kvm, the backend's verdict on
+ * this host, and (with a program) the guest, built and torn down the same
+ * way whatever the test.
+ */
+struct sev_fixture {
+	struct kvm_dev kvm;
+	struct sev_guest g;
+	bool have_kvm;
+};
 
-#define CREATE_OR_SKIP(self, flavour, mode, prog, nodbg)                               \
-	do {                                                                           \
-		int __r = __sev_vm_create(&(self)->s, &(self)->kvm, (flavour), opts.model, \
-					  (mode), (prog), (nodbg));                    \
-		(self)->have_vm = true;                                                \
-		if (__r && (self)->s.skip_reason)                                      \
-			SUITE_SKIP(return, (self)->s.skip_reason);                     \
-		ASSERT_EQ(0, __r) TH_LOG("creating the guest failed: %s", errno_name(-__r)); \
-	} while (0)
+/* What a variant says about its guest. */
+struct sev_case {
+	enum sev_flavour flavour;
+	enum guest_mode mode;
+	bool nodbg;
+	/* The termination request's reason, for the tests that take one. */
+	unsigned int set, code;
+	u64 upper;
+};
 
-#define TEARDOWN(self)                                                                 \
-	do {                                                                           \
-		if ((self)->have_vm)                                                   \
-			sev_vm_destroy(&(self)->s);                                    \
-		if ((self)->have_kvm)                                                  \
-			kvm_close(&(self)->kvm);                                       \
-	} while (0)
+static void sev_fixture_setup(struct __test_metadata *_metadata, struct sev_fixture *f,
+			      const struct sev_case *c, const struct guest_prog *prog,
+			      unsigned int needs)
+{
+	const char *why;
+	int r;
+
+	r = __kvm_open(&f->kvm);
+	if (r) {
+		why = kvm_open_skip_reason(r);
+		if (why)
+			SUITE_SKIP(return, why);
+		ASSERT_EQ(0, r) TH_LOG("opening /dev/kvm failed: %s", errno_name(-r));
+	}
+	f->have_kvm = true;
+	why = sev_guest_unavailable(&backend, &f->kvm, c->flavour, needs);
+	if (why)
+		SUITE_SKIP(return, why);
+	if (!prog)
+		return;
+	r = __sev_guest_create(&f->g, &backend, &f->kvm, c->flavour, c->mode, prog, c->nodbg);
+	if (r && f->g.skip_reason)
+		SUITE_SKIP(return, f->g.skip_reason);
+	ASSERT_EQ(0, r) TH_LOG("creating the guest failed: %s", errno_name(-r));
+}
+
+static void sev_fixture_teardown(struct sev_fixture *f)
+{
+	sev_guest_destroy(&f->g);
+	if (f->have_kvm)
+		kvm_close(&f->kvm);
+}
+
+/*
+ * FIXTURE, its variant (one struct sev_case), setup and teardown for an
+ * SEV-ES test whose guest runs @prog (NULL: the test builds its own) and
+ * which needs @needs of the backend (a mask of SEV_NEEDS()).
+ */
+#define SEV_FIXTURE(fix, prog, needs)                                                  \
+	FIXTURE(fix) {                                                                 \
+		struct sev_fixture f;                                                  \
+	};                                                                             \
+	FIXTURE_VARIANT(fix) {                                                         \
+		struct sev_case c;                                                     \
+	};                                                                             \
+	FIXTURE_SETUP(fix)                                                             \
+	{                                                                              \
+		self->f.g.vcpu.fd = -1;                                                \
+		sev_fixture_setup(_metadata, &self->f, &variant->c, (prog), (needs));  \
+	}                                                                              \
+	FIXTURE_TEARDOWN(fix)                                                          \
+	{                                                                              \
+		sev_fixture_teardown(&self->f);                                        \
+	}
+
+#define SEV_MODE_VARIANT(fix, m, name)                                                 \
+	FIXTURE_VARIANT_ADD(fix, name) {                                               \
+		.c = { .flavour = SEV_FLAVOUR_ES, .mode = m, .nodbg = true },          \
+	}
+
+/* Real, protected and long mode. */
+#define SEV_MODE_VARIANTS(fix)                                                         \
+	SEV_MODE_VARIANT(fix, GUEST_REAL, real);                                       \
+	SEV_MODE_VARIANT(fix, GUEST_PROT, prot);                                       \
+	SEV_MODE_VARIANT(fix, GUEST_LONG, long)
 
 /* ---- Termination: every mode x reason x policy, SEV-ES and SNP ---------- */
 
-FIXTURE(sev_es_term) {
-	struct kvm_dev kvm;
-	struct sev_vm s;
-	bool have_kvm, have_vm;
-};
+SEV_FIXTURE(sev_es_term, &term_guest, 0);
 
-FIXTURE_VARIANT(sev_es_term) {
-	enum sev_flavour flavour;
-	enum guest_mode mode;
-	unsigned int set, code;
-	u64 upper;
-	bool nodbg;
-};
-
-#define TERM_VARIANT(fix, fl, m, s, c, up, nd, name)                                   \
+#define TERM_VARIANT(fix, fl, m, st, cd, up, nd, name)                                 \
 	FIXTURE_VARIANT_ADD(fix, name) {                                               \
-		.flavour = fl, .mode = m, .set = s, .code = c, .upper = up, .nodbg = nd, \
+		.c = { .flavour = fl, .mode = m, .nodbg = nd,                          \
+		       .set = st, .code = cd, .upper = up },                           \
 	}
 
-#define TERM_REASON(fix, fl, s, c, up, tag)                                            \
-	TERM_VARIANT(fix, fl, GUEST_REAL, s, c, up, false, real_##tag##_dbg);          \
-	TERM_VARIANT(fix, fl, GUEST_REAL, s, c, up, true, real_##tag##_nodbg);         \
-	TERM_VARIANT(fix, fl, GUEST_PROT, s, c, up, false, prot_##tag##_dbg);          \
-	TERM_VARIANT(fix, fl, GUEST_PROT, s, c, up, true, prot_##tag##_nodbg);         \
-	TERM_VARIANT(fix, fl, GUEST_LONG, s, c, up, false, long_##tag##_dbg);          \
-	TERM_VARIANT(fix, fl, GUEST_LONG, s, c, up, true, long_##tag##_nodbg)
+#define TERM_REASON(fix, fl, st, cd, up, tag)                                          \
+	TERM_VARIANT(fix, fl, GUEST_REAL, st, cd, up, false, real_##tag##_dbg);        \
+	TERM_VARIANT(fix, fl, GUEST_REAL, st, cd, up, true, real_##tag##_nodbg);       \
+	TERM_VARIANT(fix, fl, GUEST_PROT, st, cd, up, false, prot_##tag##_dbg);        \
+	TERM_VARIANT(fix, fl, GUEST_PROT, st, cd, up, true, prot_##tag##_nodbg);       \
+	TERM_VARIANT(fix, fl, GUEST_LONG, st, cd, up, false, long_##tag##_dbg);        \
+	TERM_VARIANT(fix, fl, GUEST_LONG, st, cd, up, true, long_##tag##_nodbg)
 
 /* Set 0 (general): 0 general, 1 protocol unsupported, 2 SNP unsupported. */
 TERM_REASON(sev_es_term, SEV_FLAVOUR_ES, 0, 0, 0, set0_code0);
@@ -158,48 +213,22 @@ TERM_REASON(sev_es_term, SEV_FLAVOUR_SNP, 0, 0, 0, snp_set0_code0);
 TERM_REASON(sev_es_term, SEV_FLAVOUR_SNP, 1, 2, 0, snp_set1_code2);
 TERM_REASON(sev_es_term, SEV_FLAVOUR_SNP, 15, 255, 0, snp_set15_code255);
 
-FIXTURE_SETUP(sev_es_term)
-{
-	SETUP_OR_SKIP(self, variant->flavour);
-	CREATE_OR_SKIP(self, variant->flavour, variant->mode, &term_guest, variant->nodbg);
-}
-
-FIXTURE_TEARDOWN(sev_es_term)
-{
-	TEARDOWN(self);
-}
-
 TEST_F(sev_es_term, terminate)
 {
-	u64 value = ghcb_term_encode_upper(variant->set, variant->code, variant->upper);
+	const struct sev_case *c = &variant->c;
+	u64 value = ghcb_term_encode_upper(c->set, c->code, c->upper);
 	struct sysevent_expect exp;
 
-	guest_set_ghcb_request(&self->s.vcpu, value);
-	sev_vm_launch(&self->s);
-	expect_term(&exp, &self->kvm, value);
-	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp));
+	guest_set_ghcb_request(&self->f.g.vcpu, value);
+	sev_guest_launch(&self->f.g);
+	expect_term(&exp, &self->f.kvm, value);
+	ASSERT_EQ(0, run_and_check(&self->f.g, &exp));
 }
 
 /* ---- Re-entry: KVM_RUN after SEV_TERM resumes the guest ----------------- */
 
-FIXTURE(sev_es_reentry) {
-	struct kvm_dev kvm;
-	struct sev_vm s;
-	bool have_kvm, have_vm;
-};
-
-ALL_MODE_VARIANTS(sev_es_reentry);
-
-FIXTURE_SETUP(sev_es_reentry)
-{
-	SETUP_OR_SKIP(self, SEV_FLAVOUR_ES);
-	CREATE_OR_SKIP(self, SEV_FLAVOUR_ES, variant->mode, &term_guest, true);
-}
-
-FIXTURE_TEARDOWN(sev_es_reentry)
-{
-	TEARDOWN(self);
-}
+SEV_FIXTURE(sev_es_reentry, &term_guest, 0);
+SEV_MODE_VARIANTS(sev_es_reentry);
 
 TEST_F(sev_es_reentry, second_request)
 {
@@ -208,35 +237,20 @@ TEST_F(sev_es_reentry, second_request)
 	u64 second = first ^ (GHCB_TERM_CODE_MASK << GHCB_TERM_CODE_SHIFT);
 	struct sysevent_expect exp;
 
-	guest_set_ghcb_request(&self->s.vcpu, first);
-	sev_vm_launch(&self->s);
-	expect_term(&exp, &self->kvm, first);
-	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp)) TH_LOG("first request");
-	expect_term(&exp, &self->kvm, second);
-	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp)) TH_LOG("second request, after re-entry");
+	guest_set_ghcb_request(&self->f.g.vcpu, first);
+	sev_guest_launch(&self->f.g);
+	expect_term(&exp, &self->f.kvm, first);
+	ASSERT_EQ(0, run_and_check(&self->f.g, &exp)) TH_LOG("first request");
+	expect_term(&exp, &self->f.kvm, second);
+	ASSERT_EQ(0, run_and_check(&self->f.g, &exp)) TH_LOG("second request, after re-entry");
 }
 
 /* ---- SEV-ES shutdown: #UD with an empty IDT ----------------------------- */
 
-FIXTURE(sev_es_shutdown) {
-	struct kvm_dev kvm;
-	struct sev_vm s;
-	bool have_kvm, have_vm;
-};
-
+SEV_FIXTURE(sev_es_shutdown, &ud_guest, SEV_NEEDS(SEV_NEED_SHUTDOWN));
 /* Real mode has no IDT limit to trip over: a faulting guest runs on. */
-MODE_VARIANTS(sev_es_shutdown);
-
-FIXTURE_SETUP(sev_es_shutdown)
-{
-	SETUP_OR_SKIP(self, SEV_FLAVOUR_ES);
-	CREATE_OR_SKIP(self, SEV_FLAVOUR_ES, variant->mode, &ud_guest, true);
-}
-
-FIXTURE_TEARDOWN(sev_es_shutdown)
-{
-	TEARDOWN(self);
-}
+SEV_MODE_VARIANT(sev_es_shutdown, GUEST_PROT, prot);
+SEV_MODE_VARIANT(sev_es_shutdown, GUEST_LONG, long);
 
 TEST_F(sev_es_shutdown, ud_empty_idt)
 {
@@ -246,8 +260,8 @@ TEST_F(sev_es_shutdown, ud_empty_idt)
 		.protected_guest = true,
 	};
 
-	sev_vm_launch(&self->s);
-	ASSERT_EQ(0, run_and_check(&self->s.vcpu, &exp));
+	sev_guest_launch(&self->f.g);
+	ASSERT_EQ(0, run_and_check(&self->f.g, &exp));
 }
 
 /* ---- The exhaustive sweep: 16 sets x 256 codes per mode ----------------- */
@@ -291,7 +305,7 @@ static void sweep_record(enum guest_mode mode, unsigned int i, const struct run_
  * Judge the report of value @i: the run, or the failure (@r) that kept the
  * VM from running. True when the guest reported and can go on.
  */
-static bool sweep_one(struct kvm_dev *kvm, struct sev_vm *s, int r, enum guest_mode mode,
+static bool sweep_one(struct kvm_dev *kvm, struct sev_guest *s, int r, enum guest_mode mode,
 		      unsigned int i)
 {
 	struct sysevent_expect exp;
@@ -302,13 +316,13 @@ static bool sweep_one(struct kvm_dev *kvm, struct sev_vm *s, int r, enum guest_m
 		out = (struct run_outcome){ .rc = -1, .err = -r };
 	} else {
 		vcpu_poison_system_event(&s->vcpu, SUITE_POISON);
-		__vcpu_run(&s->vcpu, &out);
+		sev_guest_run(s, &out);
 	}
 	sweep_record(mode, i, &out, s->vcpu.run, &exp);
 	return !r && out.rc == 0 && !out.stuck && s->vcpu.run->exit_reason == KSE_EXIT_SYSTEM_EVENT;
 }
 
-static bool sweep_skip(struct sev_vm *s, int r, enum guest_mode mode)
+static bool sweep_skip(struct sev_guest *s, int r, enum guest_mode mode)
 {
 	if (!r || !s->skip_reason)
 		return false;
@@ -320,15 +334,15 @@ static bool sweep_skip(struct sev_vm *s, int r, enum guest_mode mode)
 static void sweep_loop(struct kvm_dev *kvm, enum guest_mode mode)
 {
 	unsigned int i, set;
-	struct sev_vm s;
+	struct sev_guest s;
 	int r;
 
-	r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, opts.model, mode, &sweep_guest, true);
+	r = __sev_guest_create(&s, &backend, kvm, SEV_FLAVOUR_ES, mode, &sweep_guest, true);
 	if (sweep_skip(&s, r, mode))
 		goto out;
 	if (!r) {
 		guest_set_gprs(&s.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
-		r = __sev_vm_launch(&s);
+		r = __sev_guest_launch(&s);
 	}
 	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++)
 		if (!sweep_one(kvm, &s, r, mode, i))
@@ -339,29 +353,29 @@ static void sweep_loop(struct kvm_dev *kvm, enum guest_mode mode)
 			 "not run: the looping guest stopped at set %u code 0x%02x", i / SWEEP_CODES,
 			 i % SWEEP_CODES);
 out:
-	sev_vm_destroy(&s);
+	sev_guest_destroy(&s);
 }
 
 /* One VM per value, for isolation. */
 static void sweep_per_vm(struct kvm_dev *kvm, enum guest_mode mode)
 {
-	struct sev_vm s;
+	struct sev_guest s;
 	unsigned int i;
 	int r;
 
 	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++) {
-		r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, opts.model, mode, &term_guest, true);
+		r = __sev_guest_create(&s, &backend, kvm, SEV_FLAVOUR_ES, mode, &term_guest, true);
 		if (sweep_skip(&s, r, mode)) {
-			sev_vm_destroy(&s);
+			sev_guest_destroy(&s);
 			return;
 		}
 		if (!r) {
 			guest_set_ghcb_request(&s.vcpu, ghcb_term_encode(i / SWEEP_CODES,
 									 i % SWEEP_CODES));
-			r = __sev_vm_launch(&s);
+			r = __sev_guest_launch(&s);
 		}
 		sweep_one(kvm, &s, r, mode, i);
-		sev_vm_destroy(&s);
+		sev_guest_destroy(&s);
 	}
 }
 
@@ -387,23 +401,9 @@ static void format_codes(const u8 *status, char *buf, size_t len)
 	}
 }
 
-FIXTURE(sev_es_sweep) {
-	struct kvm_dev kvm;
-	bool have_kvm;
-};
-
-ALL_MODE_VARIANTS(sev_es_sweep);
-
-FIXTURE_SETUP(sev_es_sweep)
-{
-	SETUP_OR_SKIP(self, SEV_FLAVOUR_ES);
-}
-
-FIXTURE_TEARDOWN(sev_es_sweep)
-{
-	if (self->have_kvm)
-		kvm_close(&self->kvm);
-}
+/* No guest in the fixture: the sweep builds its own, one or 4,096 of them. */
+SEV_FIXTURE(sev_es_sweep, NULL, 0);
+SEV_MODE_VARIANTS(sev_es_sweep);
 
 static void sweep_report(struct __test_metadata *_metadata, struct kvm_dev *kvm,
 			 enum guest_mode mode, unsigned int set)
@@ -436,7 +436,7 @@ static void sweep_report(struct __test_metadata *_metadata, struct kvm_dev *kvm,
 #define SWEEP_SET_TEST(n)                                                              \
 	TEST_F_TIMEOUT(sev_es_sweep, set_##n, 900)                                     \
 	{                                                                              \
-		sweep_report(_metadata, &self->kvm, variant->mode, n);                 \
+		sweep_report(_metadata, &self->f.kvm, variant->c.mode, n);                 \
 	}
 
 SWEEP_SET_TEST(0) SWEEP_SET_TEST(1) SWEEP_SET_TEST(2) SWEEP_SET_TEST(3)

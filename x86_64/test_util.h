@@ -7,6 +7,7 @@
 #define KSE_TEST_UTIL_H
 
 #include "guest.h"
+#include "suite_harness.h"
 
 struct plain {
 	struct kvm_dev kvm;
@@ -87,63 +88,5 @@ static inline void plain_destroy(struct plain *p)
 
 /* All three modes. */
 #define ALL_MODE_VARIANTS(fix) MODE_VARIANTS(fix, REAL_MODE_VARIANT(fix))
-
-/*
- * A binary whose every case skipped exits 4 (KSFT_SKIP), as upstream's KVM
- * selftests do without /dev/kvm or SEV, so that kselftest's runner prints
- * `# SKIP` rather than a pass. test_harness_run() leaves through exit(0)
- * then; this handler, registered before main() and so run after every other
- * exit handler, turns that into 4 from the harness's own counts.
- */
-static pid_t suite_harness_pid;
-
-static void suite_exit_all_skipped(void)
-{
-	if (getpid() != suite_harness_pid || !ksft_cnt.ksft_xskip ||
-	    ksft_cnt.ksft_pass || ksft_cnt.ksft_fail || ksft_cnt.ksft_xfail ||
-	    ksft_cnt.ksft_xpass || ksft_cnt.ksft_error)
-		return;
-	fflush(stdout);
-	fflush(stderr);
-	_exit(KSFT_SKIP);
-}
-
-static void __attribute__((constructor)) suite_exit_register(void)
-{
-	atexit(suite_exit_all_skipped);
-}
-
-/*
- * test_harness_run(), but a filter (-t/-v/-f/-r...) that matches no test is
- * bad usage, never an empty pass; and every case skipped is exit 4.
- */
-static inline int suite_harness_run(int argc, char **argv)
-{
-	struct __fixture_variant_metadata no_variant = { .name = "" };
-	struct __fixture_variant_metadata *v;
-	struct __fixture_metadata *f;
-	struct __test_metadata *t;
-	int i, n = 0;
-
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-l"))
-			return test_harness_run(argc, argv);
-	for (f = __fixture_list; f; f = f->next)
-		for (v = f->variant ?: &no_variant; v; v = v->next)
-			for (t = f->tests; t; t = t->next)
-				n += test_enabled(argc, argv, f, v, t);
-	optind = 1;
-	if (!n) {
-		const char *name = strrchr(argv[0], '/');
-
-		printf("Bail out! no test matches the filters\n");
-		fflush(stdout);
-		fprintf(stderr, "%s: no test matches the filters (see -l)\n",
-			name ? name + 1 : argv[0]);
-		return 2;
-	}
-	suite_harness_pid = getpid();
-	return test_harness_run(argc, argv);
-}
 
 #endif /* KSE_TEST_UTIL_H */

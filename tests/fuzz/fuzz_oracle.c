@@ -132,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ref.out = (struct run_outcome){
 		.rc = h.rc, .err = h.err, .stuck = h.flags & FO_STUCK,
-		.rip_valid = h.flags & FO_RIP_VALID, .rip = h.rip, .ms = h.ms,
+		.pc_valid = h.flags & FO_RIP_VALID, .pc = h.rip, .ms = h.ms,
 	};
 	ref.exp.kind = h.kind % NR_EV_KINDS;
 	ref.exp.exit_reason = h.exit_sel == FO_EXIT_SYSTEM_EVENT ? KSE_EXIT_SYSTEM_EVENT :

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&vcpu, 0, sizeof(vcpu));
 	memset(&sregs, 0, sizeof(sregs));
 	vcpu.vm = &vm;
-	vm.c_bit = h.c_bit;
+	vm.arch.c_bit = h.c_bit;
 	vm.nr_slots = h.nr_slots % 3;
 	for (s = 0; s < vm.nr_slots; s++) {
 		u64 bytes = (u64)(h.slot_pages[s] % FPW_MAX_PAGES + 1) * PAGE;

@@ -25,6 +25,7 @@
 
 #include "fuzz_input.h"
 #include "ghcb.h"
+#include "model.h"
 #include "sev.h"
 #include "suite.h"
 #include "../../x86_64/term_guest.h"
@@ -56,7 +57,7 @@ static void oracle_seed(const char *name, const struct run_outcome *out,
 			const struct kvm_run *run, const struct sysevent_expect *exp)
 {
 	struct fuzz_oracle_hdr h = {
-		.flags = (out->stuck ? FO_STUCK : 0) | (out->rip_valid ? FO_RIP_VALID : 0) |
+		.flags = (out->stuck ? FO_STUCK : 0) | (out->pc_valid ? FO_RIP_VALID : 0) |
 			 (exp->cap_system_event_data ? FO_CAP : 0) |
 			 (exp->has_poison ? FO_POISON : 0) |
 			 (exp->protected_guest ? FO_PROTECTED : 0),
@@ -68,7 +69,7 @@ static void oracle_seed(const char *name, const struct run_outcome *out,
 		/* Timing is not part of a seed: the same runs give the same files. */
 		.rc = out->rc, .err = out->err, .ms = out->stuck ? out->ms / 100 * 100 : 0,
 		.exp_exit_reason = exp->exit_reason, .exp_ndata = exp->ndata,
-		.rip = out->rip, .poison = exp->poison,
+		.rip = out->pc, .poison = exp->poison,
 	};
 	struct deviation dev[SYSEVENT_MAX_DEVIATIONS];
 	int i, n;
@@ -101,23 +102,29 @@ static bool cap_data(struct kvm_dev *kvm)
 }
 
 /* The termination guest against one model behaviour: two reports. */
-static void sev_term_seeds(struct kvm_dev *kvm, const struct model_behaviour *b,
-			   enum guest_mode mode, enum abi_profile p)
+static void sev_term_seeds(struct kvm_dev *kvm, const char *behaviour, enum guest_mode mode,
+			   enum abi_profile p)
 {
 	u64 first = ghcb_term_encode_upper(GHCB_TERM_SET_LINUX, 2, 0xa5c3f00dbeull);
 	struct sysevent_expect exp;
+	struct sev_backend_sel sel;
 	struct run_outcome out;
-	struct sev_vm s;
+	struct sev_guest s;
 	char name[96];
 	int r, i;
 
-	r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, b, mode, &term_guest, true);
+	snprintf(name, sizeof(name), "model:%s", behaviour);
+	if (sev_backend_parse(name, &sel)) {
+		fprintf(stderr, "mkseeds: no backend %s\n", name);
+		exit(1);
+	}
+	r = __sev_guest_create(&s, &sel, kvm, SEV_FLAVOUR_ES, mode, &term_guest, true);
 	if (!r) {
 		guest_set_ghcb_request(&s.vcpu, first);
-		r = __sev_vm_launch(&s);
+		r = __sev_guest_launch(&s);
 	}
 	if (r) {
-		fprintf(stderr, "mkseeds: model:%s %s: setup failed: %s\n", b->name,
+		fprintf(stderr, "mkseeds: %s %s: setup failed: %s\n", sel.name,
 			guest_mode_name(mode), errno_name(-r));
 		exit(1);
 	}
@@ -128,24 +135,24 @@ static void sev_term_seeds(struct kvm_dev *kvm, const struct model_behaviour *b,
 		exp.has_poison = true;
 		exp.poison = SUITE_POISON;
 		vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
-		__vcpu_run(&s.vcpu, &out);
-		snprintf(name, sizeof(name), "sevterm-%s-%s-%s-%d", b->name, abi_profile_name(p),
+		sev_guest_run(&s, &out);
+		snprintf(name, sizeof(name), "sevterm-%s-%s-%s-%d", behaviour, abi_profile_name(p),
 			 guest_mode_name(mode), i + 1);
 		oracle_seed(name, &out, s.vcpu.run, &exp);
 		if (i == 0 && mode == GUEST_LONG && p == ABI_UPSTREAM) {
-			snprintf(name, sizeof(name), "term-%s", b->name);
-			ghcb_seed(name, s.model.ghcb_msr);
+			snprintf(name, sizeof(name), "term-%s", behaviour);
+			ghcb_seed(name, first);
 		}
 		if (out.rc < 0 || out.stuck)
 			break;
 	}
-	sev_vm_destroy(&s);
+	sev_guest_destroy(&s);
 }
 
 static void plain_vm(struct kvm_dev *kvm, struct vm *vm, struct vcpu *vcpu, u64 c_bit)
 {
 	vm_create(kvm, KSE_X86_DEFAULT_VM, vm);
-	vm->c_bit = c_bit;
+	vm->arch.c_bit = c_bit;
 	vm_add_memory(vm, 0, GUEST_MEM_SIZE);
 	vcpu_create(vm, 0, vcpu);
 }
@@ -244,6 +251,7 @@ static void inventory_seed(const char *name, const char *path, bool first_block)
 
 int main(int argc, char **argv)
 {
+	struct sev_backend_sel sel;
 	const char *why;
 	struct kvm_dev kvm;
 	size_t i;
@@ -264,17 +272,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mkseeds: %s\n", why ? why : errno_name(-r));
 		return why ? 4 : 1;
 	}
-	why = model_unavailable_reason(&kvm);
+	sev_backend_parse("model:upstream", &sel);
+	why = sev_guest_unavailable(&sel, &kvm, SEV_FLAVOUR_ES, 0);
 	if (why) {
 		fprintf(stderr, "mkseeds: %s\n", why);
 		return 4;
 	}
 	for (i = 0; i < model_nr_behaviours(); i++)
-		sev_term_seeds(&kvm, model_behaviour_at(i), GUEST_LONG, ABI_UPSTREAM);
+		sev_term_seeds(&kvm, model_behaviour_at(i)->name, GUEST_LONG, ABI_UPSTREAM);
 	for (m = GUEST_REAL; m < GUEST_LONG; m++)
-		sev_term_seeds(&kvm, model_behaviour_find("upstream"), m, ABI_UPSTREAM);
-	sev_term_seeds(&kvm, model_behaviour_find("proposal-2022"), GUEST_LONG, ABI_PROPOSAL_2022);
-	sev_term_seeds(&kvm, model_behaviour_find("v4.1"), GUEST_PROT, ABI_PROPOSAL_2022);
+		sev_term_seeds(&kvm, "upstream", m, ABI_UPSTREAM);
+	sev_term_seeds(&kvm, "proposal-2022", GUEST_LONG, ABI_PROPOSAL_2022);
+	sev_term_seeds(&kvm, "v4.1", GUEST_PROT, ABI_PROPOSAL_2022);
 	for (m = GUEST_REAL; m < NR_GUEST_MODES; m++) {
 		plain_seeds(&kvm, m);
 		page_walk_seed(&kvm, m, 0, 0);

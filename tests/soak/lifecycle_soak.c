@@ -99,18 +99,19 @@ static void plain_cycle(struct kvm_dev *kvm, enum guest_mode mode, const struct 
 	vm_destroy(&vm);
 }
 
-static void model_cycle(struct kvm_dev *kvm, const struct model_behaviour *b, enum guest_mode mode)
+static void model_cycle(struct kvm_dev *kvm, const struct sev_backend_sel *b,
+			enum guest_mode mode)
 {
 	u64 first = ghcb_term_encode(GHCB_TERM_SET_LINUX, 5);
 	struct sysevent_expect exp;
 	struct run_outcome out;
-	struct sev_vm s;
+	struct sev_guest s;
 	int r, i;
 
-	r = __sev_vm_create(&s, kvm, SEV_FLAVOUR_ES, b, mode, &term_guest, true);
+	r = __sev_guest_create(&s, b, kvm, SEV_FLAVOUR_ES, mode, &term_guest, true);
 	if (!r) {
 		guest_set_ghcb_request(&s.vcpu, first);
-		r = __sev_vm_launch(&s);
+		r = __sev_guest_launch(&s);
 	}
 	for (i = 0; !r && i < 2; i++) {
 		u64 v = i ? first ^ (GHCB_TERM_CODE_MASK << GHCB_TERM_CODE_SHIFT) : first;
@@ -120,7 +121,7 @@ static void model_cycle(struct kvm_dev *kvm, const struct model_behaviour *b, en
 		exp.has_poison = true;
 		exp.poison = SUITE_POISON;
 		vcpu_poison_system_event(&s.vcpu, SUITE_POISON);
-		__vcpu_run(&s.vcpu, &out);
+		sev_guest_run(&s, &out);
 		judge("model SEV-ES termination", mode, &out, s.vcpu.run, &exp);
 	}
 	if (r) {
@@ -129,10 +130,10 @@ static void model_cycle(struct kvm_dev *kvm, const struct model_behaviour *b, en
 			printf("# model SEV-ES, %s mode: setup failed: %s\n", guest_mode_name(mode),
 			       errno_name(-r));
 	}
-	sev_vm_destroy(&s);
+	sev_guest_destroy(&s);
 }
 
-static void cycle(const struct model_behaviour *b, unsigned long i)
+static void cycle(const struct sev_backend_sel *b, unsigned long i)
 {
 	struct kvm_dev kvm;
 	int m;
@@ -208,7 +209,7 @@ int main(int argc, char **argv)
 {
 	unsigned long cycles = 10000, warmup = 10, slack = 2048, i, pass = 0, fail = 0;
 	bool check_mem = true;
-	const struct model_behaviour *b = model_behaviour_find("upstream");
+	struct sev_backend_sel model;
 	int fd0, fd1, opt, r;
 	long rss0, rss1;
 	size_t heap0, heap1;
@@ -248,7 +249,8 @@ int main(int argc, char **argv)
 		       why ? why : errno_name(-r));
 		return why ? 4 : 1;
 	}
-	why = model_unavailable_reason(&kvm);
+	sev_backend_parse("model:upstream", &model);
+	why = sev_guest_unavailable(&model, &kvm, SEV_FLAVOUR_ES, 0);
 	kvm_close(&kvm);
 	if (why) {
 		printf("# %s\nsoak: 0 passed, 0 failed, 1 skipped\n", why);
@@ -259,12 +261,12 @@ int main(int argc, char **argv)
 	printf("# lifecycle_soak: %lu cycles (%lu warm-up) of plain, model and stuck guests in "
 	       "every mode\n", cycles, warmup);
 	for (i = 0; i < warmup && i < cycles; i++)
-		cycle(b, i);
+		cycle(&model, i);
 	fd0 = count_fds();
 	rss0 = rss_kib();
 	heap0 = heap_in_use();
 	for (; i < cycles; i++) {
-		cycle(b, i);
+		cycle(&model, i);
 		if ((i + 1) % 1000 == 0)
 			printf("# %lu cycles: fds %d, rss %ld KiB, heap %zu bytes, %lu runs, %lu bad\n",
 			       i + 1, count_fds(), rss_kib(), heap_in_use(), nr_runs, nr_bad);

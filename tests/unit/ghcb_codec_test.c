@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of the GHCB MSR protocol codec (lib/ghcb.c): no KVM needed. */
+/* Unit tests of the GHCB MSR protocol codec (lib/x86_64/ghcb.c): no KVM needed. */
 #include "kselftest_harness.h"
 
 #include "ghcb.h"

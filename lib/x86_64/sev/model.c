@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Software model of KVM's SEV-ES side at VMGEXIT (see model.h).
+ * The model backend: a software model of KVM's SEV-ES side at VMGEXIT, in
+ * front of a plain guest (see model.h). Its results say nothing about any
+ * kernel; what they prove is the suite's power to catch the behaviours in
+ * its table (tests/mutation/).
  *
  * What KVM does for an SEV-ES guest's MSR-protocol request, per
  * sev_handle_vmgexit_msr_protocol() in arch/x86/kvm/svm/sev.c (v6.11+):
@@ -10,16 +13,28 @@
  * guest continues after its VMGEXIT when userspace runs the vCPU again.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "abi.h"
 #include "ghcb.h"
-#include "guest.h"
-#include "kvm_dev.h"
 #include "model.h"
-#include "vcpu.h"
-#include "vm.h"
+#include "sev.h"
+
+#define MODEL_MAX_STEPS 64
+
+/* The model backend's part of an sev_guest. */
+struct model {
+	const struct model_behaviour *b;
+	u64 ghcb_msr;		/* the guest's GHCB MSR, as it last wrote it */
+	bool stepping;		/* single-step armed: looking for VMGEXIT */
+	unsigned int steps;
+	bool terminated;	/* a termination has been reported */
+	u32 sync_regs;		/* KVM_SYNC_X86_* KVM stores in kvm_run while stepping; 0: ioctls */
+	u8 saved_exit[256];	/* kvm_run's exit union as userspace left it */
+	unsigned long nr_kernel_runs;
+	unsigned long nr_vmgexits;
+};
 
 #define ANY 0xffffffffffffffffull
 #define MODEL_SYNC_REGS (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
@@ -89,10 +104,11 @@ size_t model_nr_behaviours(void)
 	return ARRAY_SIZE(behaviours);
 }
 
-const char *model_unavailable_reason(struct kvm_dev *kvm)
+static const char *model_unavailable(struct kvm_dev *kvm, enum sev_flavour f)
 {
 	int quirks = kvm_check_cap(kvm, KSE_CAP_DISABLE_QUIRKS2);
 
+	(void)f;
 	if (!(kvm_check_cap(kvm, KSE_CAP_X86_USER_SPACE_MSR) &&
 	      kvm_check_cap(kvm, KSE_CAP_X86_MSR_FILTER) &&
 	      kvm_check_cap(kvm, KVM_CAP_SET_GUEST_DEBUG) &&
@@ -101,7 +117,11 @@ const char *model_unavailable_reason(struct kvm_dev *kvm)
 	return NULL;
 }
 
-int model_attach(struct model *m, struct vm *vm, const struct model_behaviour *b)
+/*
+ * Put the model in front of the plain VM: an MSR filter for the GHCB MSR,
+ * userspace MSR exits, and the FIX_HYPERCALL_INSN quirk disabled.
+ */
+static int model_attach(struct model *m, struct vm *vm, const struct model_behaviour *b)
 {
 	struct kvm_msr_filter filter = {
 		.flags = KVM_MSR_FILTER_DEFAULT_ALLOW,
@@ -130,11 +150,7 @@ int model_attach(struct model *m, struct vm *vm, const struct model_behaviour *b
 	if ((vm_check_cap(vm, KVM_CAP_SYNC_REGS) & MODEL_SYNC_REGS) == MODEL_SYNC_REGS)
 		m->sync_regs = MODEL_SYNC_REGS;
 	/* Otherwise KVM rewrites `rep vmmcall` in guest memory and spins. */
-	r = __vm_enable_cap(vm, KSE_CAP_DISABLE_QUIRKS2, KSE_X86_QUIRK_FIX_HYPERCALL_INSN);
-	if (r)
-		return r;
-	vm->model = m;
-	return 0;
+	return __vm_enable_cap(vm, KSE_CAP_DISABLE_QUIRKS2, KSE_X86_QUIRK_FIX_HYPERCALL_INSN);
 }
 
 static int set_stepping(struct model *m, struct vcpu *vcpu, bool on)
@@ -220,7 +236,8 @@ static bool handle_vmgexit(struct model *m, struct vcpu *vcpu, struct run_outcom
 	return true;
 }
 
-int model_vcpu_run(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
+/* One KVM_RUN as the test sees it, with the model handling VMGEXIT. */
+static int model_vcpu_run(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
 {
 	struct kvm_run *run = vcpu->run;
 	struct run_outcome kout;
@@ -244,7 +261,7 @@ int model_vcpu_run(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
 
 	for (;;) {
 		m->nr_kernel_runs++;
-		__vcpu_run_kernel(vcpu, &kout);
+		__vcpu_run(vcpu, &kout);
 		out->ms += kout.ms;
 		if (kout.rc < 0 || kout.stuck) {
 			*out = kout;
@@ -298,3 +315,30 @@ pass_through:
 	out->err = kout.err;
 	return out->rc;
 }
+
+static int model_launch(struct sev_guest *g)
+{
+	g->priv = calloc(1, sizeof(struct model));
+	if (!g->priv)
+		return -ENOMEM;
+	return model_attach(g->priv, &g->vm, g->arg);
+}
+
+static int model_run(struct sev_guest *g, struct run_outcome *out)
+{
+	return model_vcpu_run(g->priv, &g->vcpu, out);
+}
+
+const struct sev_backend sev_backend_model = {
+	.name = "model",
+	.note = "software model, not a kernel result",
+	.takes_arg = true,
+	.lacks = {
+		[SEV_NEED_SNP] = "SNP is not modelled",
+		[SEV_NEED_GHCB_PAGE] = "GHCB page protocol is not modelled",
+	},
+	.unavailable = model_unavailable,
+	.create_vm = sev_plain_create_vm,
+	.launch = model_launch,
+	.run = model_run,
+};

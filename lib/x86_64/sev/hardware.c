@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SEV-ES / SNP launch, following Documentation/virt/kvm/x86/
+ * The hardware backend: a real SEV-ES or SNP guest. The launch follows Documentation/virt/kvm/x86/
  * amd-memory-encryption.rst and the order the upstream selftests use:
  * VM type + KVM_SEV_INIT2 when KVM_CAP_VM_TYPES offers it (v6.10+), else a
  * default VM + KVM_SEV_ES_INIT; then LAUNCH_START, LAUNCH_UPDATE_DATA,
@@ -9,13 +9,21 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "abi.h"
 #include "sev.h"
+
+/* The hardware backend's part of an sev_guest. */
+struct hw {
+	int sev_fd;		/* /dev/sev, for SEV commands */
+	int gmem_fd;		/* SNP: guest_memfd backing private memory */
+	bool legacy_init;	/* KVM_SEV_ES_INIT on a default-type VM */
+	u32 fw_error;		/* firmware status of the last command */
+};
 
 static const char *const fw_errors[] = {
 	"SUCCESS", "INVALID_PLATFORM_STATE", "INVALID_GUEST_STATE", "INVALID_CONFIG",
@@ -44,20 +52,7 @@ static int open_sev(void)
 	return fd < 0 ? -errno : fd;
 }
 
-static bool read_param_y(const char *path)
-{
-	char c = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return true;	/* unreadable: let the launch decide */
-	if (read(fd, &c, 1) != 1)
-		c = 0;
-	close(fd);
-	return c == 'Y' || c == 'y' || c == '1';
-}
-
-const char *sev_unavailable_reason(struct kvm_dev *kvm, enum sev_flavour f)
+static const char *hw_unavailable(struct kvm_dev *kvm, enum sev_flavour f)
 {
 	struct rlimit rl;
 	int fd;
@@ -66,9 +61,10 @@ const char *sev_unavailable_reason(struct kvm_dev *kvm, enum sev_flavour f)
 		return "no SNP VM type";
 	if (f == SEV_FLAVOUR_ES && !has_vm_type(kvm, KSE_X86_SEV_ES_VM)) {
 		/* Kernels before 6.10: the legacy path needs SEV-ES in kvm_amd. */
-		if (access("/sys/module/kvm_amd", F_OK))
+		if (!kvm_module_present("kvm_amd"))
 			return "no SEV-ES VM type";
-		if (!read_param_y("/sys/module/kvm_amd/parameters/sev_es"))
+		/* Unreadable: let the launch decide. */
+		if (!kvm_module_param("kvm_amd", "sev_es"))
 			return "SEV-ES not enabled in kvm_amd";
 	}
 	fd = open_sev();
@@ -86,32 +82,37 @@ const char *sev_unavailable_reason(struct kvm_dev *kvm, enum sev_flavour f)
 	return NULL;
 }
 
-static int sev_cmd(struct sev_vm *s, u32 id, void *data)
+static struct hw *hw_of(struct sev_guest *g)
+{
+	return g->priv;
+}
+
+static int sev_cmd(struct sev_guest *g, u32 id, void *data)
 {
 	struct kvm_sev_cmd cmd = {
 		.id = id,
 		.data = (u64)(unsigned long)data,
-		.sev_fd = s->vm.sev_fd,
+		.sev_fd = hw_of(g)->sev_fd,
 	};
 	int r;
 
-	r = ioctl(s->vm.fd, KVM_MEMORY_ENCRYPT_OP, &cmd);
-	s->fw_error = cmd.error;
+	r = ioctl(g->vm.fd, KVM_MEMORY_ENCRYPT_OP, &cmd);
+	hw_of(g)->fw_error = cmd.error;
 	return r ? -errno : 0;
 }
 
 #define sev_cmd_checked(s, id, data) __sev_cmd_checked((s), (id), (data), #id)
-static int __sev_cmd_checked(struct sev_vm *s, u32 id, void *data, const char *name)
+static int __sev_cmd_checked(struct sev_guest *g, u32 id, void *data, const char *name)
 {
-	int r = sev_cmd(s, id, data);
+	int r = sev_cmd(g, id, data);
 
 	if (r)
 		pr_diag("%s failed: errno=%s firmware=%s (0x%x)", name, errno_name(-r),
-			sev_fw_error_name(s->fw_error), s->fw_error);
+			sev_fw_error_name(hw_of(g)->fw_error), hw_of(g)->fw_error);
 	return r;
 }
 
-static int guest_status_is(struct sev_vm *s, u32 state, u32 policy, bool check_policy)
+static int guest_status_is(struct sev_guest *s, u32 state, u32 policy, bool check_policy)
 {
 	struct kvm_sev_guest_status st = { 0 };
 	int r = sev_cmd_checked(s, KSE_SEV_GUEST_STATUS, &st);
@@ -126,81 +127,49 @@ static int guest_status_is(struct sev_vm *s, u32 state, u32 policy, bool check_p
 	return 0;
 }
 
-int __sev_vm_create(struct sev_vm *s, struct kvm_dev *kvm, enum sev_flavour f,
-		    const struct model_behaviour *behaviour, enum guest_mode mode,
-		    const struct guest_prog *prog, bool nodbg)
+static int hw_create_vm(struct sev_guest *g, struct kvm_dev *kvm)
 {
 	struct kse_sev_init init = { 0 };
+	struct hw *hw;
 	u32 type;
 	int r;
 
-	memset(s, 0, sizeof(*s));
-	s->flavour = f;
-	s->mode = mode;
-	s->nodbg = nodbg;
-	s->behaviour = behaviour;
-	s->gmem_fd = -1;
-	s->vcpu.fd = -1;
-
-	if (behaviour) {
-		/* Model backend: a plain VM, the same memory, no C-bit. */
-		r = __vm_create(kvm, KSE_X86_DEFAULT_VM, &s->vm);
-		if (r)
-			return r;
-		s->created = true;
-		r = __vm_add_memory(&s->vm, 0, GUEST_MEM_SIZE);
-		goto vcpu;
-	}
-
-	if (f == SEV_FLAVOUR_SNP)
+	hw = g->priv = calloc(1, sizeof(*hw));
+	if (!hw)
+		return -ENOMEM;
+	hw->sev_fd = -1;
+	hw->gmem_fd = -1;
+	if (g->flavour == SEV_FLAVOUR_SNP)
 		type = KSE_X86_SNP_VM;
 	else if (has_vm_type(kvm, KSE_X86_SEV_ES_VM))
 		type = KSE_X86_SEV_ES_VM;
 	else
 		type = KSE_X86_DEFAULT_VM;
-	s->legacy_init = type == KSE_X86_DEFAULT_VM;
+	hw->legacy_init = type == KSE_X86_DEFAULT_VM;
 
-	r = __vm_create(kvm, type, &s->vm);
+	r = __vm_create(kvm, type, &g->vm);
 	if (r)
 		return r;
-	s->created = true;
+	g->have_vm = true;
 	r = open_sev();
 	if (r < 0)
 		return r;
-	s->vm.sev_fd = r;
+	hw->sev_fd = r;
 	/* INIT must precede vCPU creation. */
-	r = s->legacy_init ? sev_cmd_checked(s, KSE_SEV_ES_INIT, NULL) :
-			     sev_cmd_checked(s, KSE_SEV_INIT2, &init);
+	r = hw->legacy_init ? sev_cmd_checked(g, KSE_SEV_ES_INIT, NULL) :
+			      sev_cmd_checked(g, KSE_SEV_INIT2, &init);
 	/* An empty or exhausted ASID range (sev_asid_new) is the host's state. */
 	if (r == -ENOTTY || r == -EBUSY)
-		s->skip_reason = "no SEV-ES ASID available";
+		g->skip_reason = "no SEV-ES ASID available";
 	if (r)
 		return r;
-	s->vm.c_bit = guest_host_c_bit();
-	r = f == SEV_FLAVOUR_SNP ? __vm_add_private_memory(&s->vm, 0, GUEST_MEM_SIZE, &s->gmem_fd) :
-				   __vm_add_memory(&s->vm, 0, GUEST_MEM_SIZE);
-vcpu:
-	if (r)
-		return r;
-	r = __vcpu_create(&s->vm, 0, &s->vcpu);
-	if (r)
-		return r;
-	return guest_setup(&s->vcpu, mode, prog, 0);
+	g->vm.arch.c_bit = guest_host_c_bit();
+	if (g->flavour == SEV_FLAVOUR_SNP)
+		return __vm_add_private_memory(&g->vm, 0, GUEST_MEM_SIZE, &hw->gmem_fd);
+	return __vm_add_memory(&g->vm, 0, GUEST_MEM_SIZE);
 }
 
-void sev_vm_create(struct sev_vm *s, struct kvm_dev *kvm, enum sev_flavour f,
-		   const struct model_behaviour *behaviour, enum guest_mode mode,
-		   const struct guest_prog *prog, bool nodbg)
-{
-	int r = __sev_vm_create(s, kvm, f, behaviour, mode, prog, nodbg);
-
-	if (r)
-		lib_fail("creating the %s VM (%s mode) failed: errno=%s",
-			 f == SEV_FLAVOUR_SNP ? "SNP" : "SEV-ES", guest_mode_name(mode),
-			 errno_name(-r));
-}
-
-static int sev_es_launch(struct sev_vm *s)
+static int sev_es_launch(struct sev_guest *s)
 {
 	u32 policy = KSE_SEV_POLICY_ES | (s->nodbg ? KSE_SEV_POLICY_NODBG : 0);
 	struct vm_slot *slot = &s->vm.slots[0];
@@ -243,7 +212,7 @@ static int sev_es_launch(struct sev_vm *s)
 	return r;
 }
 
-static int snp_launch(struct sev_vm *s)
+static int snp_launch(struct sev_guest *s)
 {
 	struct kse_sev_snp_launch_start start = {
 		.policy = KSE_SNP_POLICY_SMT | KSE_SNP_POLICY_RSVD_MBO |
@@ -276,39 +245,32 @@ static int snp_launch(struct sev_vm *s)
 	return r;
 }
 
-int __sev_vm_launch(struct sev_vm *s)
+static int hw_launch(struct sev_guest *g)
 {
-	int r;
+	int r = g->flavour == SEV_FLAVOUR_SNP ? snp_launch(g) : sev_es_launch(g);
 
-	if (s->behaviour)
-		r = model_attach(&s->model, &s->vm, s->behaviour);
-	else if (s->flavour == SEV_FLAVOUR_SNP)
-		r = snp_launch(s);
-	else
-		r = sev_es_launch(s);
+	/* From here on the registers KVM returns are not the guest's. */
 	if (!r)
-		s->launched = true;
+		g->vcpu.state_protected = true;
 	return r;
 }
 
-void sev_vm_launch(struct sev_vm *s)
+static void hw_destroy(struct sev_guest *g)
 {
-	int r = __sev_vm_launch(s);
+	struct hw *hw = g->priv;
 
-	if (r)
-		lib_fail("%s launch failed: errno=%s firmware=%s",
-			 s->behaviour ? "model" : s->flavour == SEV_FLAVOUR_SNP ? "SNP" : "SEV-ES",
-			 errno_name(-r), sev_fw_error_name(s->fw_error));
+	if (!hw)
+		return;
+	if (hw->gmem_fd >= 0)
+		close(hw->gmem_fd);
+	if (hw->sev_fd >= 0)
+		close(hw->sev_fd);
 }
 
-void sev_vm_destroy(struct sev_vm *s)
-{
-	if (s->vcpu.fd >= 0)
-		vcpu_destroy(&s->vcpu);
-	if (s->created)
-		vm_destroy(&s->vm);
-	if (s->gmem_fd >= 0)
-		close(s->gmem_fd);
-	s->gmem_fd = -1;
-	s->created = false;
-}
+const struct sev_backend sev_backend_hardware = {
+	.name = "hardware",
+	.unavailable = hw_unavailable,
+	.create_vm = hw_create_vm,
+	.launch = hw_launch,
+	.destroy = hw_destroy,
+};

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The software model of KVM's SEV-ES side.
+ * The software model of KVM's SEV-ES side: its table of behaviours. The
+ * model itself is the "model:<behaviour>" backend (sev.h, sev/model.c).
  *
  * On a host without SEV-ES the SEV-ES tests can run their very same guest
  * code in a plain VM, with this model standing in for what KVM's SEV-ES
@@ -21,11 +22,6 @@
 
 #include "util.h"
 
-struct vm;
-struct vcpu;
-struct run_outcome;
-struct kvm_dev;
-
 struct model_behaviour {
 	const char *name;
 	const char *summary;
@@ -44,32 +40,5 @@ struct model_behaviour {
 const struct model_behaviour *model_behaviour_find(const char *name);
 const struct model_behaviour *model_behaviour_at(size_t i);
 size_t model_nr_behaviours(void);
-
-#define MODEL_MAX_STEPS 64
-
-struct model {
-	const struct model_behaviour *b;
-	u64 ghcb_msr;		/* the guest's GHCB MSR, as it last wrote it */
-	bool stepping;		/* single-step armed: looking for VMGEXIT */
-	unsigned int steps;
-	bool terminated;	/* a termination has been reported */
-	u32 sync_regs;		/* KVM_SYNC_X86_* KVM stores in kvm_run while stepping; 0: ioctls */
-	u8 saved_exit[256];	/* kvm_run's exit union as userspace left it */
-	unsigned long nr_kernel_runs;
-	unsigned long nr_vmgexits;
-};
-
-/* A fixed skip phrase when this KVM lacks what the model needs, else NULL. */
-const char *model_unavailable_reason(struct kvm_dev *kvm);
-
-/*
- * Put the model in front of @vm (a plain VM built by the same code as the
- * hardware path): MSR filter for the GHCB MSR, userspace MSR exits, and the
- * FIX_HYPERCALL_INSN quirk disabled. 0 or -errno.
- */
-int model_attach(struct model *m, struct vm *vm, const struct model_behaviour *b);
-
-/* One KVM_RUN as the test sees it, with the model handling VMGEXIT. */
-int model_vcpu_run(struct model *m, struct vcpu *vcpu, struct run_outcome *out);
 
 #endif /* KSE_MODEL_H */

@@ -122,7 +122,7 @@ int guest_setup(struct vcpu *vcpu, enum guest_mode mode, const struct guest_prog
 {
 	struct vm *vm = vcpu->vm;
 	u8 *mem = vm_gpa_to_hva(vm, 0, GUEST_MEM_SIZE);
-	u64 tbl = PTE_P | PTE_RW | vm->c_bit;
+	u64 tbl = PTE_P | PTE_RW | vm->arch.c_bit;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	size_t len;
@@ -226,11 +226,11 @@ static u8 *linear_to_hva(struct vm *vm, const struct kvm_sregs *sregs, u64 linea
 
 	table = sregs->cr3 & PTE_ADDR_MASK;
 	for (level = 4, shift = 39; level >= 1; level--, shift -= 9) {
-		e = vm_gpa_to_hva(vm, (table & ~vm->c_bit) + ((linear >> shift) & 0x1ff) * 8, 8);
+		e = vm_gpa_to_hva(vm, (table & ~vm->arch.c_bit) + ((linear >> shift) & 0x1ff) * 8, 8);
 		if (!e || !(*e & PTE_P))
 			return NULL;
 		if (level == 1 || (level <= 3 && (*e & PTE_PS))) {
-			u64 page = (*e & ~vm->c_bit) & PTE_ADDR_MASK & ~((1ull << shift) - 1);
+			u64 page = (*e & ~vm->arch.c_bit) & PTE_ADDR_MASK & ~((1ull << shift) - 1);
 
 			return vm_gpa_to_hva(vm, page | (linear & ((1ull << shift) - 1)), len);
 		}

@@ -17,7 +17,7 @@
 #ifndef KSE_GUEST_H
 #define KSE_GUEST_H
 
-#include "vcpu.h"
+#include "processor.h"
 
 enum guest_mode {
 	GUEST_REAL,	/* 16-bit real mode */
