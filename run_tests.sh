@@ -26,6 +26,10 @@ esac
 TESTS=$(sed -n "s|^$archdir/\([A-Za-z0-9_]*\)\$|\1|p" "$topdir/tests.list" 2>/dev/null)
 # The suite's own runner tests substitute stand-in binaries.
 TESTS=${KVM_SYSEVENT_TESTS:-$TESTS}
+if [ -z "$TESTS" ]; then
+	echo "run_tests.sh: no $archdir test binaries in $topdir/tests.list" >&2
+	exit 2
+fi
 
 usage() {
 	cat <<USAGE

@@ -184,7 +184,7 @@ chmod 755 "$root/init"
 
 # The suite: runner, settings, config and the static executables.
 cp "$suite_dir/run_tests.sh" "$root/suite/"
-for f in settings config; do
+for f in settings config tests.list; do
 	if [ -f "$suite_dir/$f" ]; then cp "$suite_dir/$f" "$root/suite/"; fi
 done
 nbins=0
