@@ -20,7 +20,7 @@ stage_suite() {
 	_top=$1 _build=$2 _dest=$3
 	mkdir -p "$_dest/build" || return 1
 	cp "$_top/run_tests.sh" "$_dest/" || return 1
-	for _f in settings config; do
+	for _f in settings config tests.list; do
 		[ ! -f "$_top/$_f" ] || cp "$_top/$_f" "$_dest/" || return 1
 	done
 	if [ -d "$_top/report" ]; then
