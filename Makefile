@@ -8,6 +8,8 @@
 #   make check      the suite's own tests, the suite on this host, the
 #                   mutation proof, and every feature's check step
 #   make mutation   the SEV-ES binary against every software-model behaviour
+#   make install    kselftest install for run_kselftest.sh (INSTALL_PATH=DIR);
+#                   make gen_tar makes its tarball (install/README.md)
 #
 # Knobs: V=1 (show commands), WERROR=0, KDIR=<kernel tree>, BUILD=<dir>,
 # STATIC=1 (static binaries, for initramfs use), SANITIZE=1 (ASan+UBSan into
@@ -204,6 +206,7 @@ mutation check-mutation: all
 -include kernel/mutants/mutants.mk
 -include bench/bench.mk
 -include tests/robust.mk
+-include install/install.mk
 
 clean:
 	$(E) CLEAN "$(BUILD)"
@@ -213,6 +216,6 @@ distclean: clean
 	$(Q)rm -rf $(CACHE) results
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 .PHONY: all run check check-unit check-suite mutation check-mutation clean distclean help
