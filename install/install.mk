@@ -6,7 +6,7 @@
 #   make install [INSTALL_PATH=DIR]   (default $(BUILD)/kselftest_install)
 #       DIR/run_kselftest.sh, DIR/kselftest/ (runner.sh, prefix.pl, ...),
 #       DIR/kselftest-list.txt (`kvm-sysevent:<binary>` lines) and
-#       DIR/kvm-sysevent/ (the test binaries of $(ARCH), settings, config)
+#       DIR/kvm-sysevent/ (tests.list's binaries of ARCH, settings, config)
 #   make gen_tar [FORMAT=.gz]   DIR/kselftest-packages/kselftest.tar$(FORMAT)
 #   make check-install          (a make check step) the tarball's layout run
 #       by run_kselftest.sh, read as LKFT's parser reads it, per case
@@ -52,10 +52,14 @@ $(KSFT_RUNNER_DIR)/run_kselftest.sh:
 	@exit 2
 endif
 
-# The test binaries of this architecture.
-KSFT_INSTALL_PROGS := $(filter $(ARCH)/%,$(TEST_PROGS))
+# The test binaries of this architecture: tests.list's lines for ARCHDIR.
+KSFT_INSTALL_PROGS := $(TEST_PROGS)
 
 install: $(addprefix $(BUILD)/,$(KSFT_INSTALL_PROGS)) $(KSFT_RUNNER)
+ifeq ($(KSFT_INSTALL_PROGS),)
+	@echo "error: no $(ARCHDIR) test binaries in tests.list" >&2
+	@exit 2
+endif
 	$(E) INSTALL "$(INSTALL_PATH)"
 	$(Q)rm -rf $(INSTALL_PATH)/$(KSFT_COLLECTION)
 	$(Q)mkdir -p $(INSTALL_PATH)/kselftest $(INSTALL_PATH)/$(KSFT_COLLECTION)
