@@ -7,7 +7,7 @@
 # every case with run_tests.sh's result set of the same build: as many
 # cases, the same names and results, unique names, and each binary's own
 # result `# SKIP` exactly when every one of its cases skipped. Once on the
-# kernel backend, once with the SEV-ES cases on a broken software model
+# hardware backend, once with the SEV-ES cases on a broken software model
 # (model:sev-term-4), so that failures are read as failures too.
 #
 # usage: install/check.sh TARBALL   (environment: BUILD, default build)
@@ -73,7 +73,7 @@ run_ksft "$work/one.out" -t "$collection:ghcb_nonsev_test"
 check "run_kselftest.sh -t $collection:ghcb_nonsev_test runs that binary alone" \
 	[ "$(grep -cE '^(not )?ok [0-9]+ ' "$work/one.out")" -eq 1 ]
 
-for backend in kernel model:sev-term-4; do
+for backend in hardware model:sev-term-4; do
 	suite=$work/suite-$backend
 	BUILD=$build "$top/run_tests.sh" --backend "$backend" -o "$suite" >/dev/null 2>&1
 	t0=$(date +%s)
