@@ -5,13 +5,14 @@
 # kernel under test). Built into the initramfs by qemu-suite.sh; not meant to
 # run anywhere else.
 #
-# Serial ports (see kernel/README.md):
-#   ttyS0  kernel console and the progress lines below   -> boot.log
-#   ttyS1  the runner's stdout, the KTAP stream only      -> streamed by the host
-#   ttyS2  exit status and the result set (tar, base64)   -> unpacked by the host
+# Serial ports (see kernel/README.md; which tty is which depends on the
+# machine, guest.env names them):
+#   console    kernel console and the progress lines below  -> boot.log
+#   KTAP_TTY   the runner's stdout, the KTAP stream only     -> streamed by the host
+#   TAR_TTY    exit status and the result set (tar, base64)  -> unpacked by the host
 #
-# /suite/guest.env (written by qemu-suite.sh) sets LABEL, REVISION and the runner's
-# arguments (set -- ...).
+# /suite/guest.env (written by qemu-suite.sh) sets LABEL, REVISION, KTAP_TTY,
+# TAR_TTY, MODULES_GIVEN and the runner's arguments (set -- ...).
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
@@ -43,14 +44,44 @@ say "init started, kernel $(uname -r)"
 
 LABEL=unknown
 REVISION=unknown
+KTAP_TTY=ttyS1
+TAR_TTY=ttyS2
+MODULES_GIVEN=0
 # shellcheck disable=SC1091
 . /suite/guest.env
 
+# send_results [SETUP_FAILED_REASON]: the exit status (or why the suite did
+# not run) and the result set, on the result port.
+send_results() {
+	dmesg >/results/dmesg.txt 2>/dev/null
+	{
+		if [ -n "${1:-}" ]; then
+			echo "KVM-SYSEVENT-SETUP-FAILED $1"
+		else
+			echo "KVM-SYSEVENT-EXIT rc=$rc"
+		fi
+		echo "KVM-SYSEVENT-TAR-BEGIN"
+		tar -C /results -cf - . | base64
+		echo "KVM-SYSEVENT-TAR-END"
+	} >"/dev/$TAR_TTY"
+	say "results sent"
+}
+stty -F "/dev/$KTAP_TTY" raw -echo 2>/dev/null
+stty -F "/dev/$TAR_TTY" raw -echo 2>/dev/null
+
 # Load the kvm modules in the order qemu-suite.sh chose (file names start with
-# a two-digit rank). The vendor module that does not match the CPU fails to
-# load: that is expected, /dev/kvm decides.
+# a two-digit rank). Every module must load, except the vendor module that
+# does not match the CPU (kvm_intel on AMD, kvm_amd on Intel), which is not
+# loaded at all. A module that fails means a broken setup: the suite does not
+# run and the failure is the result.
 : >/results/modules.txt
-vendor=
+cpu_vendor_module=
+if grep -qw svm /proc/cpuinfo 2>/dev/null; then
+	cpu_vendor_module=kvm_amd
+elif grep -qw vmx /proc/cpuinfo 2>/dev/null; then
+	cpu_vendor_module=kvm_intel
+fi
+failed=
 for ko in /suite/modules/*.ko; do
 	[ -e "$ko" ] || continue
 	name=${ko##*/}
@@ -58,29 +89,39 @@ for ko in /suite/modules/*.ko; do
 	name=${name%.ko}
 	case "$name" in
 	kvm_amd|kvm_intel)
-		if [ -n "$vendor" ]; then
-			echo "$name not loaded: $vendor is" >>/results/modules.txt
+		if [ "$name" != "$cpu_vendor_module" ]; then
+			echo "$name not loaded: the CPU is not its vendor's" >>/results/modules.txt
+			say "insmod $name: not loaded, the CPU is not its vendor's"
 			continue
 		fi
 		;;
 	esac
 	if msg=$(insmod "$ko" 2>&1); then
 		echo "$name loaded" >>/results/modules.txt
-		case "$name" in kvm_amd|kvm_intel) vendor=$name ;; esac
 		say "insmod $name: ok"
 	else
+		msg=$(printf '%s' "$msg" | tr '\n' ' ')
 		echo "$name failed: $msg" >>/results/modules.txt
 		say "insmod $name: failed: $msg"
+		[ -n "$failed" ] || failed="$name: ${msg#insmod: }"
 	fi
 done
+if [ -n "$failed" ]; then
+	send_results "$failed"
+	finish
+fi
 if [ -c /dev/kvm ]; then
 	say "/dev/kvm present"
 else
-	say "no /dev/kvm: the suite will skip what needs it"
+	say "no /dev/kvm"
+	if [ "$MODULES_GIVEN" = 1 ]; then
+		why="no /dev/kvm after loading the kvm modules (CPU without virtualization?)"
+	else
+		why="no /dev/kvm (KVM not built in: give the kvm modules with --modules)"
+	fi
+	send_results "$why"
+	finish
 fi
-
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
-stty -F /dev/ttyS2 raw -echo 2>/dev/null
 
 say "suite starting"
 cd /suite || finish
@@ -88,7 +129,7 @@ BUILD=/suite/build
 KVM_SYSEVENT_KERNEL_UNDER_TEST=$LABEL
 KVM_SYSEVENT_REVISION=$REVISION
 export BUILD KVM_SYSEVENT_KERNEL_UNDER_TEST KVM_SYSEVENT_REVISION
-sh ./run_tests.sh -o /results "$@" >/dev/ttyS1 2>/tmp/runner-stderr.txt
+sh ./run_tests.sh -o /results "$@" >"/dev/$KTAP_TTY" 2>/tmp/runner-stderr.txt
 rc=$?
 say "suite finished rc=$rc"
 
@@ -96,13 +137,5 @@ if [ -s /tmp/runner-stderr.txt ]; then
 	cp /tmp/runner-stderr.txt /results/runner-stderr.txt
 	sed 's/^/kvm-sysevent-guest: runner: /' /tmp/runner-stderr.txt
 fi
-dmesg >/results/dmesg.txt 2>/dev/null
-
-{
-	echo "KVM-SYSEVENT-EXIT rc=$rc"
-	echo "KVM-SYSEVENT-TAR-BEGIN"
-	tar -C /results -cf - . | base64
-	echo "KVM-SYSEVENT-TAR-END"
-} >/dev/ttyS2
-say "results sent"
+send_results
 finish

@@ -1,50 +1,69 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot one kernel under QEMU with its kvm modules, run the kvm-sysevent suite
-# inside it and leave a complete result set on the host. See kernel/README.md.
+# Boot one kernel (x86_64, arm64 or riscv64) under QEMU with its kvm
+# modules, run the kvm-sysevent suite inside it and leave a complete result
+# set on the host. The one place that knows how to boot a kernel of each
+# architecture. See kernel/README.md.
 
 set -euo pipefail
 
-prog=qemu-suite.sh
+prog='qemu-suite.sh'
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# shellcheck source=kernel/lib.sh
+. "$here/lib.sh"
 
 usage() {
 	cat <<EOF
-usage: $prog --bzimage PATH [--modules DIR] --out RESULTDIR [options] [-- RUNNER_ARGS...]
+usage: $prog --image PATH [--modules DIR] --out RESULTDIR [options] [-- RUNNER_ARGS...]
 
-Boot PATH under qemu-system-x86_64 with an initramfs made of busybox-static,
-the suite's static binaries and the kvm modules found in DIR, run the suite's
-run_tests.sh inside it and leave a result set in RESULTDIR: ktap.txt, logs/,
-status.txt, inventory.txt, summary.txt (from the guest), boot.log (serial
-console), kernel.txt (what ran, how, timings), modules.txt, dmesg.txt.
+Boot the kernel image PATH under QEMU (qemu-system-x86_64, -aarch64 or
+-riscv64, from the image's architecture) with an initramfs made of a static
+busybox, the suite's static binaries and the kvm modules found in DIR, run
+the suite's run_tests.sh inside it and leave a result set in RESULTDIR:
+ktap.txt, logs/, status.txt, inventory.txt, summary.txt (from the guest),
+boot.log (serial console), kernel.txt (what ran, how, timings), modules.txt,
+dmesg.txt.
 
-  --bzimage PATH    kernel image (bzImage / vmlinuz)
-  --modules DIR     kvm modules: a flat directory (irqbypass.ko, ccp.ko,
-                    kvm.ko, kvm-amd.ko, kvm-intel.ko; .ko.xz/.ko.zst/.ko.gz
-                    too) or a tree laid out like /lib/modules/<release>/.
-                    Omit it for a kernel with KVM built in.
+  --image PATH      kernel image: an x86 bzImage, an arm64 Image or a riscv
+                    Image (Debian's vmlinuz-*/vmlinux-*); gzip-compressed
+                    images too. --bzimage is the same option
+  --modules DIR     kvm modules: a flat directory (kvm.ko and kvm-amd.ko /
+                    kvm-intel.ko on x86, kvm.ko on riscv; .ko.xz/.ko.zst/
+                    .ko.gz too) or a tree laid out like /lib/modules/<release>/.
+                    The modules they depend on (irqbypass, ccp) come from
+                    DIR when it has them, else from /lib/modules/<release>
+                    on this host, else from the kernel's own Debian package
+                    (fetched). Omit it for a kernel with KVM built in
+                    (always so on arm64)
   --out RESULTDIR   result set directory (created; our files in it replaced)
+  --arch A          the image's architecture must be A (x86_64, arm64,
+                    riscv64); read from the image when not given
   --timeout S       kill QEMU after S seconds (default 600)
   --label L         name of the kernel in the inventory and messages
                     (default: the release string read from the image)
-  --accel A         auto (default), kvm or tcg. auto uses kvm only when the
-                    host CPU offers nested SVM/VMX, else TCG with -cpu max
+  --accel A         auto (default), kvm or tcg. auto uses kvm only for an
+                    x86_64 kernel on a host whose KVM offers nested SVM/VMX,
+                    else TCG (-cpu max; arm64: virt with EL2, riscv64: virt
+                    with the H extension)
   --memory MB       guest memory (default 1024)
-  --boot MODE       auto (default), pvh or bzimage. pvh decompresses the
-                    image on the host and boots the ELF through its PVH
-                    entry (saves seconds of decompression under TCG); auto
-                    does so when the image has a PVH entry, else boots the
-                    bzImage itself
-  --build DIR       static suite binaries (default <repo>/build-static,
-                    made by 'make STATIC=1')
+  --boot MODE       x86_64 only: auto (default), pvh or bzimage. pvh
+                    decompresses the image on the host and boots the ELF
+                    through its PVH entry (saves seconds of decompression
+                    under TCG); auto does so when the image has a PVH entry
+  --build DIR       static suite binaries (default <repo>/build-static for
+                    x86_64, <repo>/build-static-arm64 or -riscv, made by
+                    'make STATIC=1 [ARCH=arm64|riscv]')
+  --busybox PATH    a static busybox for the image's architecture (default
+                    /bin/busybox for the host's own, else Debian's
+                    busybox-static, fetched)
   --suite-dir DIR   directory holding run_tests.sh and settings (default
                     the repo)
   --config FILE     the kernel's .config, put at /boot/config-<release> in the
                     guest for the inventory (default: boot/config-<release>
                     beside a packaged image, or the .config of the tree an
-                    arch/x86/boot/bzImage was built in)
+                    arch/*/boot image was built in)
   --append ARGS     extra kernel command line arguments
   --no-stream       do not copy the KTAP stream to stdout while it runs
                     (ktap.txt is printed when the run ends instead)
@@ -52,34 +71,32 @@ console), kernel.txt (what ran, how, timings), modules.txt, dmesg.txt.
 
 Everything after -- goes to the guest's run_tests.sh (its -o is ours).
 
+A module that fails to load (other than the vendor module that does not
+match the CPU, kvm_intel on AMD or kvm_amd on Intel) or a guest without
+/dev/kvm fails the run: the suite does not run, the reason is the result.
+
 Exit status: the guest runner's status (0 nothing failed, 1 failures, 4
-every case skipped), 2 bad usage or input, 3 the kernel panicked, never reached the suite, died
-in it or timed out (the tail of boot.log says which).
+every case skipped), 2 bad usage or input, 3 the kernel panicked, never
+reached the suite, died in it, timed out, a kvm module failed to load or
+there was no /dev/kvm (the tail of boot.log says which).
 EOF
 }
 
-die() {
-	echo "$prog: error: $*" >&2
-	exit 2
-}
-
-need_arg() {
-	if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value"; fi
-}
-
-bzimage='' modules='' out='' timeout_s=600 label='' accel=auto memory=1024
-build='' suite_dir='' stream=1 append='' config='' boot=auto
+image='' modules='' out='' timeout_s=600 label='' accel=auto memory=1024 want_arch=''
+build='' suite_dir='' stream=1 append='' config='' boot=auto busybox=''
 runner_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--bzimage) need_arg "$@"; bzimage=$2; shift 2 ;;
+	--image|--bzimage) need_arg "$@"; image=$2; shift 2 ;;
 	--modules) need_arg "$@"; modules=$2; shift 2 ;;
 	--out) need_arg "$@"; out=$2; shift 2 ;;
+	--arch) need_arg "$@"; want_arch=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--label) need_arg "$@"; label=$2; shift 2 ;;
 	--accel) need_arg "$@"; accel=$2; shift 2 ;;
 	--memory) need_arg "$@"; memory=$2; shift 2 ;;
 	--build) need_arg "$@"; build=$2; shift 2 ;;
+	--busybox) need_arg "$@"; busybox=$2; shift 2 ;;
 	--suite-dir) need_arg "$@"; suite_dir=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--config) need_arg "$@"; config=$2; shift 2 ;;
@@ -97,71 +114,19 @@ for a in ${runner_args[@]+"${runner_args[@]}"}; do
 	--kernel|--kernel=*) die "--kernel is not a runner argument here" ;;
 	esac
 done
-[ -n "$bzimage" ] || die "--bzimage is required (try --help)"
+[ -n "$image" ] || die "--image is required (try --help)"
 [ -n "$out" ] || die "--out is required (try --help)"
 case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
 case "$memory" in ''|*[!0-9]*|0) die "--memory needs a positive number of MiB" ;; esac
 case "$accel" in auto|kvm|tcg) ;; *) die "--accel must be auto, kvm or tcg" ;; esac
 case "$boot" in auto|pvh|bzimage) ;; *) die "--boot must be auto, pvh or bzimage" ;; esac
+if [ -n "$want_arch" ]; then
+	want_arch=$(arch_canon "$want_arch") || die "--arch must be x86_64, arm64 or riscv64"
+fi
 suite_dir=${suite_dir:-$repo}
-build=${build:-$suite_dir/build-static}
 
-# --- checks on the inputs ---------------------------------------------------
-if [ ! -f "$bzimage" ] || [ ! -r "$bzimage" ]; then die "kernel image not found: $bzimage"; fi
-[ "$(dd if="$bzimage" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] ||
-	die "not an x86 bzImage: $bzimage"
-if [ -n "$modules" ]; then
-	[ -d "$modules" ] || die "modules directory not found: $modules"
-fi
-if [ -n "$config" ] && [ ! -f "$config" ]; then
-	die "config file not found: $config"
-fi
-[ -f "$suite_dir/run_tests.sh" ] || die "no run_tests.sh in $suite_dir"
-[ -d "$build/x86_64" ] || die "no static suite build in $build (run: make STATIC=1)"
-command -v qemu-system-x86_64 >/dev/null ||
-	die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
-command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
-busybox=/bin/busybox
-[ -x "$busybox" ] || die "busybox not found (apt-get install busybox-static)"
-# True when the ELF file $1 has no program interpreter (PT_INTERP), i.e. it
-# runs in an initramfs that has no dynamic loader.
-is_static() {
-	local phoff phentsize phnum i type
-	[ "$(dd if="$1" bs=1 count=4 2>/dev/null | od -An -tx1 | tr -d ' \n')" = 7f454c46 ] || return 1
-	phoff=$(od -An -tu8 -j 32 -N8 "$1" | tr -d ' ')
-	phentsize=$(od -An -tu2 -j 54 -N2 "$1" | tr -d ' ')
-	phnum=$(od -An -tu2 -j 56 -N2 "$1" | tr -d ' ')
-	for ((i = 0; i < phnum; i++)); do
-		type=$(od -An -tu4 -j $((phoff + i * phentsize)) -N4 "$1" | tr -d ' ')
-		[ "$type" != 3 ] || return 1
-	done
-	return 0
-}
-is_static "$busybox" || die "$busybox is not a static executable (apt-get install busybox-static)"
-
-# The release string from the bzImage header (kernel_version field).
-image_release() {
-	local ptr
-	ptr=$(od -An -tu2 -j 526 -N2 "$1" | tr -d ' ')
-	[ -n "$ptr" ] && [ "$ptr" -gt 0 ] || return 0
-	dd if="$1" bs=1 skip=$((ptr + 512)) count=256 2>/dev/null |
-		tr '\0' '\n' | head -n 1 | cut -d' ' -f1
-}
-release=$(image_release "$bzimage")
-label=${label:-${release:-$(basename "$bzimage")}}
-if [ -z "$config" ]; then
-	imgdir=$(cd "$(dirname "$bzimage")" && pwd)
-	for c in "$imgdir/config-$release" "$imgdir/../../../.config"; do
-		if [ -n "$release" ] && [ -f "$c" ]; then
-			config=$c
-			break
-		fi
-	done
-fi
-
-# --- work area ----------------------------------------------------------------
-mkdir -p "$out" || die "cannot create $out"
-out=$(cd "$out" && pwd)
+# --- the image and its architecture ---------------------------------------------
+if [ ! -f "$image" ] || [ ! -r "$image" ]; then die "kernel image not found: $image"; fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sysevent-qemu.XXXXXX")
 qpid=''
 # shellcheck disable=SC2317 # called through the EXIT trap
@@ -174,30 +139,116 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# An arm64 Image.gz (or any gzip-compressed image) is looked at, and
+# booted, decompressed.
+plain_image=$image
+if [ "$(od -An -tx1 -N2 "$image" | tr -d ' ')" = 1f8b ]; then
+	gzip -dc "$image" >"$work/Image" 2>/dev/null || die "cannot decompress $image"
+	plain_image=$work/Image
+fi
+arch=$(image_arch "$plain_image") ||
+	die "not a kernel image (x86 bzImage, arm64 or riscv Image): $image"
+if [ -n "$want_arch" ] && [ "$want_arch" != "$arch" ]; then
+	die "$image is an $arch kernel, not $want_arch"
+fi
+archdir=$(arch_dir "$arch")
+[ "$arch" = x86_64 ] || [ "$boot" = auto ] || die "--boot is for x86_64 kernels only"
+build=${build:-$(arch_static_build "$arch" "$suite_dir")}
+
+# The release string: the bzImage header's kernel_version field on x86, the
+# "Linux version" banner inside an arm64/riscv Image.
+image_release() {
+	local ptr
+	if [ "$arch" = x86_64 ]; then
+		ptr=$(od -An -tu2 -j 526 -N2 "$1" | tr -d ' ')
+		[ -n "$ptr" ] && [ "$ptr" -gt 0 ] || return 0
+		dd if="$1" bs=1 skip=$((ptr + 512)) count=256 2>/dev/null |
+			tr '\0' '\n' | head -n 1 | cut -d' ' -f1
+	else
+		LC_ALL=C grep -a -o -m 1 'Linux version [^ ]*' "$1" 2>/dev/null | head -n 1 |
+			cut -d' ' -f3 || true
+	fi
+}
+release=$(image_release "$plain_image")
+label=${label:-${release:-$(basename "$image")}}
+
+# --- checks on the other inputs -------------------------------------------------
+if [ -n "$modules" ]; then
+	[ -d "$modules" ] || die "modules directory not found: $modules"
+	[ "$arch" != arm64 ] || die "arm64 KVM is built into the kernel (CONFIG_KVM=y); give no --modules"
+fi
+if [ -n "$config" ] && [ ! -f "$config" ]; then
+	die "config file not found: $config"
+fi
+[ -f "$suite_dir/run_tests.sh" ] || die "no run_tests.sh in $suite_dir"
+make_arch=$(arch_make "$arch")
+if [ "$arch" = x86_64 ]; then hint="make STATIC=1"; else hint="make STATIC=1 ARCH=$make_arch"; fi
+if [ ! -d "$build/$archdir" ]; then
+	[ "$arch" != x86_64 ] || die "no static suite build in $build (run: $hint)"
+	die "no static $arch suite build in $build (run: $hint)"
+fi
+case "$arch" in
+x86_64) qemu=qemu-system-x86_64 qemu_pkg=qemu-system-x86 ;;
+arm64) qemu=qemu-system-aarch64 qemu_pkg=qemu-system-arm ;;
+riscv64) qemu=qemu-system-riscv64 qemu_pkg="qemu-system-misc opensbi" ;;
+esac
+command -v "$qemu" >/dev/null || die "$qemu not found (apt-get install $qemu_pkg)"
+command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
+machine=$(arch_elf_machine "$arch")
+if [ -z "$busybox" ]; then
+	if [ "$arch" = "$(host_arch)" ] && [ -x /bin/busybox ] && is_static /bin/busybox; then
+		busybox=/bin/busybox
+	elif [ "$arch" = "$(host_arch)" ]; then
+		die "/bin/busybox is missing or not a static executable (apt-get install busybox-static)"
+	else
+		info=$("$here/fetch-kernel.sh" --busybox "$arch") || exit 2
+		busybox=$(printf '%s\n' "$info" | sed -n 's/^busybox=//p')
+	fi
+fi
+[ -f "$busybox" ] || die "busybox not found: $busybox"
+is_static "$busybox" || die "$busybox is not a static executable"
+[ "$(elf_machine "$busybox")" = "$machine" ] || die "$busybox is not an $arch executable"
+
+if [ -z "$config" ]; then
+	imgdir=$(cd "$(dirname "$image")" && pwd)
+	for c in "$imgdir/config-$release" "$imgdir/../../../.config"; do
+		if [ -n "$release" ] && [ -f "$c" ]; then
+			config=$c
+			break
+		fi
+	done
+fi
+
+# --- work area ----------------------------------------------------------------
+mkdir -p "$out" || die "cannot create $out"
+out=$(cd "$out" && pwd)
+
 root=$work/root
-mkdir -p "$root/bin" "$root/suite/build/x86_64" "$root/suite/build/tools" "$root/suite/modules" \
+mkdir -p "$root/bin" "$root/suite/build/$archdir" "$root/suite/build/tools" "$root/suite/modules" \
 	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/results"
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/guest-init.sh" "$root/init"
 chmod 755 "$root/init"
 
-# The suite: runner, settings, config and the static executables.
+# The suite: runner, its lists and settings, and the static executables.
 cp "$suite_dir/run_tests.sh" "$root/suite/"
 for f in settings config tests.list; do
 	if [ -f "$suite_dir/$f" ]; then cp "$suite_dir/$f" "$root/suite/"; fi
 done
 nbins=0
-for sub in x86_64 tools; do
+for sub in "$archdir" tools; do
 	[ -d "$build/$sub" ] || continue
 	for f in "$build/$sub"/*; do
 		if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
-		is_static "$f" || die "$f is not a static executable (build with: make STATIC=1)"
+		is_static "$f" || die "$f is not a static executable (build with: $hint)"
+		[ "$(elf_machine "$f")" = "$machine" ] ||
+			die "$f is not an $arch executable (build with: $hint)"
 		cp "$f" "$root/suite/build/$sub/"
 		nbins=$((nbins + 1))
 	done
 done
-[ "$nbins" -gt 0 ] || die "no executables in $build/x86_64 (run: make STATIC=1)"
+[ "$nbins" -gt 0 ] || die "no executables in $build/$archdir (run: $hint)"
 
 if [ -n "$config" ] && [ -n "$release" ]; then
 	mkdir -p "$root/boot"
@@ -205,16 +256,21 @@ if [ -n "$config" ] && [ -n "$release" ]; then
 fi
 
 # --- the kvm modules ----------------------------------------------------------
-# Pick irqbypass, ccp, kvm, kvm-amd and kvm-intel out of $modules, decompress
-# them, and rank them so that each comes after the modules it depends on
-# (the depends= field of its .modinfo; a dependency we do not have is taken
-# to be built in).
-want_mods="irqbypass ccp kvm kvm-amd kvm-intel"
-declare -A mod_file=() mod_deps=()
+# The modules asked for (kvm and the vendor modules) come from $modules; the
+# modules they depend on (the depends= field of each .modinfo, followed to
+# the end) from $modules too when it has them, else from the kernel's own
+# modules: /lib/modules/<release> on this host, or the kernel's Debian
+# package. Each is decompressed and ranked after what it depends on.
+case "$arch" in
+x86_64) roots="kvm kvm-amd kvm-intel" ;;
+riscv64) roots="kvm" ;;
+*) roots="" ;;
+esac
+declare -A mod_file=() mod_deps=() mod_from=()
 find_module() {
-	local name=$1 hits alt
+	local dir=$1 name=$2 hits alt
 	alt=${name//-/_}
-	hits=$(find -L "$modules" -type f \( -name "$name.ko" -o -name "$name.ko.*" \
+	hits=$(find -L "$dir" -type f \( -name "$name.ko" -o -name "$name.ko.*" \
 		-o -name "$alt.ko" -o -name "$alt.ko.*" \) 2>/dev/null | sort)
 	if [ -n "$release" ] && [ "$(printf '%s\n' "$hits" | grep -c .)" -gt 1 ]; then
 		local mine
@@ -222,29 +278,87 @@ find_module() {
 		[ -z "$mine" ] || hits=$mine
 	fi
 	[ "$(printf '%s\n' "$hits" | grep -c .)" -le 1 ] ||
-		die "several $name modules under $modules; give the directory of one kernel"
+		die "several $name modules under $dir; give the directory of one kernel"
 	printf '%s' "$hits"
 }
+add_module() {
+	local key=$1 src=$2 dst
+	dst=$work/mods/$key.ko
+	mkdir -p "$work/mods"
+	case "$src" in
+	*.ko) cp "$src" "$dst" ;;
+	*.ko.xz) xz -dc "$src" >"$dst" || die "cannot decompress $src" ;;
+	*.ko.zst) zstd -qdc "$src" >"$dst" || die "cannot decompress $src" ;;
+	*.ko.gz) gzip -dc "$src" >"$dst" || die "cannot decompress $src" ;;
+	*) die "unknown module format: $src" ;;
+	esac
+	mod_file[$key]=$dst
+	mod_deps[$key]=$(tr '\0' '\n' <"$dst" | sed -n 's/^depends=//p' | head -n 1 | tr ',' ' ')
+}
+# The kernel's own modules, for the dependencies $modules lacks: sets
+# fallback_dirs (once).
+fallback_dirs=() fallback_done=0
+kernel_modules() {
+	local darch info d
+	[ "$fallback_done" = 0 ] || return 0
+	fallback_done=1
+	[ -n "$release" ] || return 0
+	[ ! -d "/lib/modules/$release/kernel" ] || fallback_dirs+=("/lib/modules/$release")
+	# The package already fetched and extracted by fetch-kernel.sh.
+	local kc=${KVM_SYSEVENT_KERNEL_CACHE:-$repo/.cache/kernels}
+	for d in "$kc/linux-image-$release"{-unsigned,}_*/{usr/,}lib/modules/"$release"; do
+		if [ -d "$d" ] && [ -f "${d%/*lib/modules/*}/.extracted" ]; then
+			fallback_dirs+=("$d")
+			return 0
+		fi
+	done
+	darch=$(arch_debian "$arch")
+	for p in "linux-image-$release-unsigned" "linux-image-$release"; do
+		if info=$("$here/fetch-kernel.sh" "$p:$darch" 2>"$work/fetch.err"); then
+			d=$(printf '%s\n' "$info" | sed -n 's/^modules=//p')
+			[ -z "$d" ] || fallback_dirs+=("$d")
+			return 0
+		fi
+	done
+}
 if [ -n "$modules" ]; then
-	for m in $want_mods; do
-		src=$(find_module "$m")
-		[ -n "$src" ] || continue
-		dst=$work/mods/${m//-/_}.ko
-		mkdir -p "$work/mods"
-		case "$src" in
-		*.ko) cp "$src" "$dst" ;;
-		*.ko.xz) xz -dc "$src" >"$dst" || die "cannot decompress $src" ;;
-		*.ko.zst) zstd -qdc "$src" >"$dst" || die "cannot decompress $src" ;;
-		*.ko.gz) gzip -dc "$src" >"$dst" || die "cannot decompress $src" ;;
-		*) die "unknown module format: $src" ;;
-		esac
-		key=${m//-/_}
-		mod_file[$key]=$dst
-		mod_deps[$key]=$(tr '\0' '\n' <"$dst" | sed -n 's/^depends=//p' | head -n 1 | tr ',' ' ')
+	for m in $roots; do
+		src=$(find_module "$modules" "$m")
+		[ -z "$src" ] || { add_module "${m//-/_}" "$src"; mod_from[${m//-/_}]=$modules; }
 	done
 	[ -n "${mod_file[kvm]:-}" ] || die "no kvm.ko under $modules"
-	[ -n "${mod_file[kvm_amd]:-}${mod_file[kvm_intel]:-}" ] ||
+	if [ "$arch" = x86_64 ] && [ -z "${mod_file[kvm_amd]:-}${mod_file[kvm_intel]:-}" ]; then
 		die "no kvm-amd.ko or kvm-intel.ko under $modules"
+	fi
+	# Follow depends= until nothing is missing.
+	while :; do
+		missing=
+		for k in "${!mod_file[@]}"; do
+			for d in ${mod_deps[$k]}; do
+				d=${d//-/_}
+				[ -n "${mod_file[$d]:-}" ] || missing="$missing $d:$k"
+			done
+		done
+		[ -n "$missing" ] || break
+		for md in $missing; do
+			d=${md%%:*}
+			[ -z "${mod_file[$d]:-}" ] || continue
+			src=$(find_module "$modules" "$d")
+			from=$modules
+			if [ -z "$src" ]; then
+				kernel_modules
+				for fd in ${fallback_dirs[@]+"${fallback_dirs[@]}"}; do
+					src=$(find_module "$fd" "$d")
+					from=$fd
+					[ -z "$src" ] || break
+				done
+			fi
+			[ -n "$src" ] || die "${md#*:}.ko needs $d.ko, which is neither in $modules nor" \
+				"in the modules of kernel ${release:-(unknown release)} (no Debian package found)"
+			add_module "$d" "$src"
+			mod_from[$d]=$from
+		done
+	done
 fi
 rank=10
 declare -A placed=()
@@ -253,13 +367,12 @@ order=()
 while [ -n "${remaining// /}" ]; do
 	progress=0
 	next=
-	for m in $want_mods; do
-		m=${m//-/_}
-		case " $remaining " in *" $m "*) ;; *) continue ;; esac
+	# shellcheck disable=SC2086 # a list of names
+	for m in $(printf '%s\n' $remaining | sort); do
 		ready=1
 		for d in ${mod_deps[$m]}; do
 			d=${d//-/_}
-			if [ -n "${mod_file[$d]:-}" ] && [ -z "${placed[$d]:-}" ]; then ready=0; fi
+			[ -n "${placed[$d]:-}" ] || ready=0
 		done
 		if [ "$ready" = 1 ]; then
 			cp "${mod_file[$m]}" "$root/suite/modules/$rank-$m.ko"
@@ -275,25 +388,11 @@ while [ -n "${remaining// /}" ]; do
 	[ "$progress" = 1 ] || die "circular module dependencies among:$remaining"
 done
 
-# --- guest settings -------------------------------------------------------------
-revision=${KVM_SYSEVENT_REVISION:-$(git -C "$suite_dir" describe --always --dirty 2>/dev/null || echo unknown)}
-squote() {
-	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
-}
-{
-	printf 'LABEL=%s\n' "$(squote "$label")"
-	printf 'REVISION=%s\n' "$(squote "$revision")"
-	printf 'set --'
-	for a in ${runner_args[@]+"${runner_args[@]}"}; do
-		printf ' %s' "$(squote "$a")"
-	done
-	printf '\n'
-} >"$root/suite/guest.env"
-
-(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
-	>"$work/initrd.cpio" || die "cannot build the initramfs"
-
-# --- accelerator ------------------------------------------------------------------
+# --- the machine ------------------------------------------------------------------
+# Three channels from the guest: the kernel console (boot.log), the KTAP
+# stream and the result set (exit status and a tar), each a serial port of
+# its own. x86 has three ISA ports; the virt machines have one UART, so the
+# two others are PCI 16550s (8250_pci, built into Debian's kernels).
 host_nested() {
 	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
 	local p
@@ -307,15 +406,76 @@ host_nested() {
 	case "$(cat "$p" 2>/dev/null)" in 1|Y) return 0 ;; esac
 	return 1
 }
+same_arch=0
+[ "$arch" != "$(host_arch)" ] || same_arch=1
 if [ "$accel" = auto ]; then
-	if host_nested; then accel=kvm; else accel=tcg; fi
+	if [ "$arch" = x86_64 ] && [ "$same_arch" = 1 ] && host_nested; then accel=kvm; else accel=tcg; fi
 fi
 if [ "$accel" = kvm ]; then
+	[ "$same_arch" = 1 ] || die "--accel kvm needs an $arch host"
 	cpu=host
-	host_nested || echo "$prog: warning: host KVM offers no nested SVM/VMX; the guest may have no /dev/kvm" >&2
+	if [ "$arch" = x86_64 ] && ! host_nested; then
+		echo "$prog: warning: host KVM offers no nested SVM/VMX; the guest may have no /dev/kvm" >&2
+	fi
 else
-	cpu=max
+	case "$arch" in
+	x86_64) cpu=max ;;
+	# pauth-impdef: QEMU's own pointer-authentication algorithm instead of
+	# QARMA, which TCG computes slowly (a 6.12 boot: 10 s -> 3 s).
+	arm64) cpu=max,pauth-impdef=on ;;
+	riscv64) cpu=rv64,h=true ;;
+	esac
 fi
+# QEMU option values: a comma is written twice.
+qarg() {
+	printf '%s' "${1//,/,,}"
+}
+chan() {
+	# chan ID FILE: a PCI 16550 whose output goes to FILE.
+	printf '%s\n' -chardev "file,id=$1,path=$(qarg "$2")" -device "pci-serial,chardev=$1"
+}
+: >"$work/ktap.out"
+: >"$work/tar.out"
+case "$arch" in
+x86_64)
+	console=ttyS0,115200 ktap_tty=ttyS1 tar_tty=ttyS2
+	qmachine=(-machine pc -vga none)
+	qserial=(-serial "file:$out/boot.log" -serial "file:$work/ktap.out" -serial "file:$work/tar.out")
+	;;
+arm64)
+	console=ttyAMA0 ktap_tty=ttyS0 tar_tty=ttyS1
+	qmachine=(-machine 'virt,virtualization=on,gic-version=3')
+	mapfile -t qserial < <(printf '%s\n' -serial "file:$out/boot.log"; chan ktap "$work/ktap.out";
+		chan tar "$work/tar.out")
+	;;
+riscv64)
+	console=ttyS0 ktap_tty=ttyS1 tar_tty=ttyS2
+	qmachine=(-machine virt -bios default)
+	mapfile -t qserial < <(printf '%s\n' -serial "file:$out/boot.log"; chan ktap "$work/ktap.out";
+		chan tar "$work/tar.out")
+	;;
+esac
+
+# --- guest settings -------------------------------------------------------------
+revision=${KVM_SYSEVENT_REVISION:-$(git -C "$suite_dir" describe --always --dirty 2>/dev/null || echo unknown)}
+squote() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+{
+	printf 'LABEL=%s\n' "$(squote "$label")"
+	printf 'REVISION=%s\n' "$(squote "$revision")"
+	printf 'KTAP_TTY=%s\n' "$ktap_tty"
+	printf 'TAR_TTY=%s\n' "$tar_tty"
+	printf 'MODULES_GIVEN=%s\n' "$([ -n "$modules" ] && echo 1 || echo 0)"
+	printf 'set --'
+	for a in ${runner_args[@]+"${runner_args[@]}"}; do
+		printf ' %s' "$(squote "$a")"
+	done
+	printf '\n'
+} >"$root/suite/guest.env"
+
+(cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+	>"$work/initrd.cpio" || die "cannot build the initramfs"
 
 # --- the image to boot --------------------------------------------------------------
 # A bzImage carries its kernel compressed; decompressing it in the guest costs
@@ -342,18 +502,20 @@ extract_vmlinux() {
 	*) return 1 ;;
 	esac >"$dst" 2>/dev/null || return 1
 	rm -f "$dst.z"
-	[ "$(od -An -tx1 -N4 "$dst" | tr -d ' ')" = 7f454c46 ] || return 1
+	is_elf "$dst" || return 1
 	command -v readelf >/dev/null || return 1
 	# XEN_ELFNOTE_PHYS32_ENTRY (18): the PVH entry QEMU boots through.
 	readelf -n "$dst" 2>/dev/null | grep -Eq 'Xen.*(\(0x00000012\)|PHYS32_ENTRY)'
 }
-boot_image=$bzimage
-if [ "$boot" != bzimage ]; then
-	if extract_vmlinux "$bzimage" "$work/vmlinux"; then
+boot_image=$plain_image
+if [ "$arch" != x86_64 ]; then
+	boot=image
+elif [ "$boot" != bzimage ]; then
+	if extract_vmlinux "$image" "$work/vmlinux"; then
 		boot_image=$work/vmlinux
 		boot=pvh
 	elif [ "$boot" = pvh ]; then
-		die "cannot boot $bzimage through PVH (no PVH entry, or its payload is not readable)"
+		die "cannot boot $image through PVH (no PVH entry, or its payload is not readable)"
 	else
 		boot=bzimage
 	fi
@@ -364,20 +526,17 @@ for f in ktap.txt logs status.txt inventory.txt summary.txt boot.log kernel.txt 
 	dmesg.txt runner-stderr.txt qemu.log; do
 	rm -rf "${out:?}/$f"
 done
-: >"$work/ttyS1"
-: >"$work/ttyS2"
-qemu_cmd=(qemu-system-x86_64 -nodefaults -no-user-config -no-reboot -display none -vga none
-	-machine pc -accel "$accel" -cpu "$cpu" -smp 1 -m "$memory"
+qemu_cmd=("$qemu" -nodefaults -no-user-config -no-reboot -display none
+	"${qmachine[@]}" -accel "$accel" -cpu "$cpu" -smp 1 -m "$memory"
 	-kernel "$boot_image" -initrd "$work/initrd.cpio"
-	-append "console=ttyS0,115200 quiet panic=-1 mitigations=off${append:+ $append}"
-	-serial "file:$out/boot.log" -serial "file:$work/ttyS1" -serial "file:$work/ttyS2"
-	-monitor none)
+	-append "console=$console quiet panic=-1 mitigations=off${append:+ $append}"
+	"${qserial[@]}" -monitor none)
 
 start=$(date +%s.%N)
 timeout -k 5 "$timeout_s" "${qemu_cmd[@]}" </dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!
 if [ "$stream" = 1 ]; then
-	tail -n +1 -s 0.2 -F --pid="$qpid" "$work/ttyS1" 2>/dev/null || true
+	tail -n +1 -s 0.2 -F --pid="$qpid" "$work/ktap.out" 2>/dev/null || true
 fi
 qrc=0
 wait "$qpid" || qrc=$?
@@ -386,28 +545,35 @@ end=$(date +%s.%N)
 seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 
 # --- collect --------------------------------------------------------------------------
-tr -d '\r' <"$work/ttyS2" >"$work/ttyS2.txt"
-guest_rc=$(sed -n 's/^KVM-SYSEVENT-EXIT rc=\([0-9]*\)$/\1/p' "$work/ttyS2.txt" | tail -n 1)
+touch "$out/boot.log"
+tr -d '\r' <"$work/tar.out" >"$work/tar.txt"
+guest_rc=$(sed -n 's/^KVM-SYSEVENT-EXIT rc=\([0-9]*\)$/\1/p' "$work/tar.txt" | tail -n 1)
+setup_failed=$(sed -n 's/^KVM-SYSEVENT-SETUP-FAILED //p' "$work/tar.txt" | head -n 1)
 have_tar=0
-if grep -qx 'KVM-SYSEVENT-TAR-END' "$work/ttyS2.txt"; then
-	sed -n '/^KVM-SYSEVENT-TAR-BEGIN$/,/^KVM-SYSEVENT-TAR-END$/p' "$work/ttyS2.txt" |
+if grep -qx 'KVM-SYSEVENT-TAR-END' "$work/tar.txt"; then
+	sed -n '/^KVM-SYSEVENT-TAR-BEGIN$/,/^KVM-SYSEVENT-TAR-END$/p' "$work/tar.txt" |
 		sed '1d;$d' | base64 -d >"$work/results.tar" 2>/dev/null &&
 		tar -xf "$work/results.tar" -C "$out" 2>/dev/null && have_tar=1
 fi
 
-# What happened to the kernel: one of ok, timeout, panic, no-suite, died.
+# What happened to the kernel: one of ok, timeout, panic, no-suite, died,
+# module-failed, no-kvm, qemu-failed.
 outcome=ok
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	outcome=timeout
 elif grep -q 'Kernel panic' "$out/boot.log" 2>/dev/null; then
 	outcome=panic
+elif [ -n "$setup_failed" ]; then
+	case "$setup_failed" in "no /dev/kvm"*) outcome=no-kvm ;; *) outcome=module-failed ;; esac
+elif [ "$qrc" != 0 ] && [ ! -s "$out/boot.log" ]; then
+	outcome='qemu-failed'
 elif ! grep -q 'kvm-sysevent-guest: suite starting' "$out/boot.log" 2>/dev/null; then
 	outcome=no-suite
 elif [ -z "$guest_rc" ] || [ "$have_tar" = 0 ]; then
 	outcome=died
 fi
 # A timeout or panic after the results were sent does not lose them.
-if [ "$outcome" != ok ] && [ -n "$guest_rc" ] && [ "$have_tar" = 1 ] &&
+if [ "$outcome" != ok ] && [ -z "$setup_failed" ] && [ -n "$guest_rc" ] && [ "$have_tar" = 1 ] &&
 	grep -q 'kvm-sysevent-guest: results sent' "$out/boot.log" 2>/dev/null; then
 	outcome=ok
 fi
@@ -417,23 +583,16 @@ if grep -q 'kvm-sysevent-guest: /dev/kvm present' "$out/boot.log" 2>/dev/null; t
 	dev_kvm=yes
 elif grep -q 'kvm-sysevent-guest: no /dev/kvm' "$out/boot.log" 2>/dev/null; then
 	dev_kvm=no
-	echo "$prog: $label: warning: no /dev/kvm in the guest (see modules.txt and boot.log)" >&2
 fi
-
-count_ktap() {
-	# Leaf results of a combined stream: the binaries' own subtests.
-	awk '
-		/^[ ]+ok [0-9]+ .*# [Ss][Kk][Ii][Pp]/ { s++; next }
-		/^[ ]+ok [0-9]+/ { p++; next }
-		/^[ ]+not ok [0-9]+/ { f++; next }
-		END { printf "%d %d %d\n", p, f, s }' "$1"
-}
 
 case "$outcome" in
 timeout) why="timed out after ${timeout_s}s" ;;
 panic) why="kernel panicked" ;;
 no-suite) why="kernel never reached the suite" ;;
 died) why="kernel stopped before the suite finished" ;;
+module-failed) why="module failed to load: $setup_failed" ;;
+no-kvm) why="$setup_failed" ;;
+qemu-failed) why="QEMU failed: $(grep -m 1 . "$out/qemu.log" 2>/dev/null || echo "exit $qrc")" ;;
 *) why= ;;
 esac
 
@@ -441,7 +600,7 @@ if [ "$outcome" != ok ]; then
 	# Keep what the stream carried, and make the result set complete: the
 	# run counts as one failure on top of the results it printed.
 	if [ ! -f "$out/ktap.txt" ]; then
-		cp "$work/ttyS1" "$out/ktap.txt"
+		cp "$work/ktap.out" "$out/ktap.txt"
 		# A line cut off by the end of the run gets its newline.
 		if [ -s "$out/ktap.txt" ] && [ -n "$(tail -c 1 "$out/ktap.txt")" ]; then
 			echo >>"$out/ktap.txt"
@@ -463,6 +622,7 @@ if [ "$outcome" != ok ]; then
 	if [ ! -f "$out/inventory.txt" ]; then
 		{
 			echo "kernel_release=${release:-unknown}"
+			echo "arch=$arch"
 			echo "nested_qemu=yes"
 			echo "kernel_under_test=$label"
 		} >"$out/inventory.txt"
@@ -473,9 +633,14 @@ fi
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 {
 	echo "label=$label"
+	echo "arch=$arch"
 	echo "kernel_release=${release:-unknown}"
-	echo "bzimage=$(cd "$(dirname "$bzimage")" && pwd)/$(basename "$bzimage")"
-	echo "bzimage_sha256=$(sha "$bzimage")"
+	img_abs=$(cd "$(dirname "$image")" && pwd)/$(basename "$image")
+	img_sha=$(sha "$image")
+	echo "image=$img_abs"
+	echo "image_sha256=$img_sha"
+	echo "bzimage=$img_abs"
+	echo "bzimage_sha256=$img_sha"
 	echo "modules_dir=${modules:-none}"
 	echo "config=${config:-none}"
 	echo "modules=$(
@@ -484,8 +649,10 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 	)"
 	for m in ${order[@]+"${order[@]}"}; do
 		echo "module_${m}_sha256=$(sha "${mod_file[$m]}")"
+		echo "module_${m}_from=${mod_from[$m]:-}"
 	done
-	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
+	echo "qemu=$("$qemu" --version | head -n 1)"
+	echo "machine=${qmachine[*]}"
 	echo "boot=$boot"
 	echo "accel=$accel"
 	echo "cpu=$cpu"
@@ -502,8 +669,8 @@ if [ "$stream" = 0 ] || [ "$outcome" != ok ]; then
 		cat "$out/ktap.txt"
 	else
 		# The live stream stopped early: finish it with what we added.
-		shown=$(wc -l <"$work/ttyS1")
-		if [ -s "$work/ttyS1" ] && [ -n "$(tail -c 1 "$work/ttyS1")" ]; then
+		shown=$(wc -l <"$work/ktap.out")
+		if [ -s "$work/ktap.out" ] && [ -n "$(tail -c 1 "$work/ktap.out")" ]; then
 			echo
 			shown=$((shown + 1))
 		fi
@@ -518,7 +685,9 @@ if [ "$outcome" != ok ]; then
 			grep -m 1 'Kernel panic' "$out/boot.log" | sed 's/^/  | /'
 			echo "  | ..."
 		fi
-		if [ -s "$out/boot.log" ]; then
+		if [ "$outcome" = qemu-failed ]; then
+			tail -n 5 "$out/qemu.log" | sed 's/^/  | /'
+		elif [ -s "$out/boot.log" ]; then
 			tail -n 25 "$out/boot.log" | sed 's/^/  | /'
 		else
 			echo "  | (empty: the kernel printed nothing on its console)"

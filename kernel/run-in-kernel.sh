@@ -9,22 +9,29 @@ set -euo pipefail
 prog=run-in-kernel.sh
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# shellcheck source=kernel/lib.sh
+. "$here/lib.sh"
 
 usage() {
 	cat <<EOF
 usage: run_tests.sh --kernel K [--modules DIR] [--kernel K ...] [-o DIR] [options] [RUNNER_ARGS...]
        $prog (same arguments)
 
-Boot each kernel K under qemu-system-x86_64 and run the suite inside it.
-K is one of
-  PATH             a bzImage; give its kvm modules with --modules DIR right
-                   after it (flat .ko files or a /lib/modules/<release> tree),
-                   or none for a kernel with KVM built in. PATH:DIR is the
-                   same as PATH --modules DIR
-  PATH.deb         a Debian kernel image package
-  debian-X.Y       the newest linux-image-X.Y.*-amd64-unsigned in the package
-                   index today, fetched into .cache/kernels/ (e.g. debian-6.12)
-  linux-image-...  a Debian kernel image package by name
+Boot each kernel K under QEMU (x86_64, arm64 or riscv64, from the image)
+and run the suite inside it. K is one of
+  PATH             an x86 bzImage, arm64 Image or riscv Image; give its kvm
+                   modules with --modules DIR right after it (flat .ko files
+                   or a /lib/modules/<release> tree), or none for a kernel
+                   with KVM built in. PATH:DIR is the same as
+                   PATH --modules DIR
+  PATH.deb         a Debian kernel image package (any of the three)
+  debian-X.Y[:ARCH]
+                   the newest linux-image-X.Y.*-ARCH-unsigned in the package
+                   index today, fetched into .cache/kernels/ (debian-6.12,
+                   debian-6.1:arm64, debian-6.12:riscv64; ARCH is amd64,
+                   arm64 or riscv64, default the host's)
+  linux-image-...[:ARCH]
+                   a Debian kernel image package by name
 
   -o DIR                 result directory. One kernel: DIR is its result set.
                          Several: DIR/<kernel-name>/ each, plus DIR/compare.txt.
@@ -33,7 +40,9 @@ K is one of
   --qemu-accel A         auto (default), kvm or tcg
   --kernel-jobs N        boot up to N kernels at once (default 1); with N > 1
                          each KTAP stream is printed when its run ends
-  --build DIR            static suite binaries (default <repo>/build-static)
+  --build DIR            static suite binaries (default per architecture:
+                         <repo>/build-static, build-static-arm64,
+                         build-static-riscv)
   --suite-dir DIR        where run_tests.sh and settings are (default <repo>)
   -h, --help             this help
 
@@ -47,15 +56,6 @@ Exit status: 0 nothing failed, 1 a test failed, 2 bad usage or input,
 3 a kernel panicked, never reached the suite or timed out, 4 every case
 skipped (with one kernel; over several, such a kernel counts as 1).
 EOF
-}
-
-die() {
-	echo "$prog: error: $*" >&2
-	exit 2
-}
-
-need_arg() {
-	if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value"; fi
 }
 
 kernels=() kmods=() runner_args=()
@@ -84,13 +84,9 @@ case "$ktimeout" in ''|*[!0-9]*|0) die "--kernel-timeout needs a positive number
 case "$jobs" in ''|*[!0-9]*|0) die "--kernel-jobs needs a positive number" ;; esac
 case "$accel" in auto|kvm|tcg) ;; *) die "--qemu-accel must be auto, kvm or tcg" ;; esac
 suite_dir=${suite_dir:-$repo}
-build=${build:-$suite_dir/build-static}
-if [ ! -d "$build/x86_64" ]; then
-	die "no static suite build in $build (run: make STATIC=1)"
-fi
 
 # --- resolve every kernel first, so that a bad name fails before any boot -----
-names=() images=() moddirs=()
+names=() images=() moddirs=() arches=()
 unique_name() {
 	local n=$1 i=2 x taken
 	n=$(printf '%s' "$n" | tr -c 'A-Za-z0-9._+-' '_')
@@ -108,11 +104,15 @@ for i in "${!kernels[@]}"; do
 	m=${kmods[$i]}
 	case "$k" in
 	*.deb|debian-*|linux-image-*)
-		[ -z "$m" ] || die "--modules goes with a bzImage, not with $k"
+		[ -z "$m" ] || die "--modules goes with a kernel image, not with $k"
 		info=$("$here/fetch-kernel.sh" "$k") || exit 2
 		name=$(printf '%s\n' "$info" | sed -n 's/^name=//p')
-		img=$(printf '%s\n' "$info" | sed -n 's/^bzimage=//p')
+		img=$(printf '%s\n' "$info" | sed -n 's/^image=//p')
 		m=$(printf '%s\n' "$info" | sed -n 's/^modules=//p')
+		a=$(printf '%s\n' "$info" | sed -n 's/^arch=//p')
+		# KVM is built into Debian's arm64 kernels; their other modules
+		# are of no use here.
+		[ "$a" != arm64 ] || m=
 		;;
 	*)
 		# PATH:MODULES_DIR is --kernel PATH --modules MODULES_DIR (for make's
@@ -125,11 +125,23 @@ for i in "${!kernels[@]}"; do
 		[ -z "$m" ] || [ -d "$m" ] || die "no such modules directory: $m"
 		img=$k
 		name=$(basename "$k")
+		a=$(image_arch "$k" 2>/dev/null || echo unknown)
 		;;
 	esac
+	# The static build of each architecture must be there before any boot.
+	if [ "$a" != unknown ]; then
+		b=${build:-$(arch_static_build "$a" "$suite_dir")}
+		if [ ! -d "$b/$(arch_dir "$a")" ]; then
+			if [ "$a" = x86_64 ]; then
+				die "no static suite build in $b (run: make STATIC=1)"
+			fi
+			die "no static $a suite build in $b (run: make STATIC=1 ARCH=$(arch_make "$a"))"
+		fi
+	fi
 	names+=("$(unique_name "$name")")
 	images+=("$img")
 	moddirs+=("$m")
+	arches+=("$a")
 done
 
 n=${#names[@]}
@@ -147,8 +159,9 @@ declare -a rcs=()
 run_one() {
 	local i=$1 stream=$2 dir args=()
 	dir=$(set_dir "$i")
-	args=(--bzimage "${images[$i]}" --out "$dir" --timeout "$ktimeout" --accel "$accel"
-		--build "$build" --suite-dir "$suite_dir" --label "${kernels[$i]}")
+	args=(--image "${images[$i]}" --out "$dir" --timeout "$ktimeout" --accel "$accel"
+		--suite-dir "$suite_dir" --label "${kernels[$i]}")
+	[ -z "$build" ] || args+=(--build "$build")
 	[ -z "${moddirs[$i]}" ] || args+=(--modules "${moddirs[$i]}")
 	[ "$stream" = 1 ] || args+=(--no-stream)
 	"$here/qemu-suite.sh" "${args[@]}" -- ${runner_args[@]+"${runner_args[@]}"}
@@ -204,7 +217,6 @@ if [ "$n" -eq 1 ]; then
 	exit "${rcs[0]}"
 fi
 
-count_re='^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$'
 tp=0 tf=0 ts=0
 sets=()
 for i in "${!names[@]}"; do
@@ -261,7 +273,7 @@ for i in "${!names[@]}"; do
 	fi
 	rel=$(sed -n 's/^kernel_release=//p' "${sets[$i]}/kernel.txt" 2>/dev/null || true)
 	secs=$(sed -n 's/^seconds=//p' "${sets[$i]}/kernel.txt" 2>/dev/null || true)
-	printf '# %-14s %-28s %s (exit %s, %ss)\n' "${names[$i]}" "${rel:-?}" "$line" "${rcs[$i]}" "${secs:-?}"
+	printf '# %-20s %-28s %s (exit %s, %ss)\n' "${names[$i]}" "${rel:-?}" "$line" "${rcs[$i]}" "${secs:-?}"
 done
 echo "# ${n} kernels in ${elapsed}s; result sets in $outdir/"
 echo "$tp passed, $tf failed, $ts skipped"

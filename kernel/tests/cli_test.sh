@@ -47,10 +47,10 @@ mkdir -p "$tmp/emptymods" "$tmp/build/x86_64"
 for t in "$qs" "$rk" "$fk" "$ck"; do
 	expect "help.$(basename "$t" .sh)" 0 '' "$t" --help
 done
-expect qemu_suite.no_args 2 '^qemu-suite.sh: error: --bzimage is required' "$qs"
+expect qemu_suite.no_args 2 '^qemu-suite.sh: error: --image is required' "$qs"
 expect qemu_suite.unknown_option 2 '' "$qs" --frobnicate
 expect qemu_suite.missing_image 2 'kernel image not found' "$qs" --bzimage "$tmp/nope" --out "$tmp/o"
-expect qemu_suite.not_a_bzimage 2 'not an x86 bzImage' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o"
+expect qemu_suite.not_a_kernel_image 2 'not a kernel image' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o"
 expect qemu_suite.bad_timeout 2 'positive number' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o" --timeout x
 expect qemu_suite.bad_accel 2 'auto, kvm or tcg' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o" --accel hvf
 expect qemu_suite.value_missing 2 '--out needs a value' "$qs" --out
@@ -64,7 +64,26 @@ expect fetch_kernel.unknown_name 2 "unknown kernel 'frob'" "$fk" frob
 expect fetch_kernel.missing_deb 2 'no such file' "$fk" "$tmp/nope.deb"
 cp "$tmp/notakernel" "$tmp/notakernel.deb"
 expect fetch_kernel.not_a_deb 2 'not a Debian package' "$fk" --cache "$tmp/c" "$tmp/notakernel.deb"
+expect fetch_kernel.bad_arch 2 "unknown architecture 'sparc'" "$fk" debian-6.12:sparc
 expect check_kernels.no_kernel 2 'no kernel given' "$ck"
+
+# The image's architecture is read from its header: fake arm64 and riscv
+# Image headers get as far as the missing static build of their own
+# architecture.
+head -c 64 /dev/zero >"$tmp/Image.arm64"
+head -c 64 /dev/zero >"$tmp/Image.riscv"
+printf 'ARM\x64' | dd of="$tmp/Image.arm64" bs=1 seek=56 conv=notrunc 2>/dev/null
+printf 'RSC\x05' | dd of="$tmp/Image.riscv" bs=1 seek=56 conv=notrunc 2>/dev/null
+expect image.arm64 2 'no static arm64 suite build in .* \(run: make STATIC=1 ARCH=arm64\)$' \
+	"$qs" --image "$tmp/Image.arm64" --out "$tmp/o" --build "$tmp/build"
+expect image.riscv64 2 'no static riscv64 suite build in .* \(run: make STATIC=1 ARCH=riscv\)$' \
+	"$qs" --image "$tmp/Image.riscv" --out "$tmp/o" --build "$tmp/build"
+expect image.arch_mismatch 2 'is an arm64 kernel, not x86_64$' \
+	"$qs" --image "$tmp/Image.arm64" --arch amd64 --out "$tmp/o"
+expect image.arm64_modules 2 'arm64 KVM is built into the kernel' \
+	"$qs" --image "$tmp/Image.arm64" --modules "$tmp/emptymods" --out "$tmp/o"
+expect image.run_in_kernel_arm64 2 'no static arm64 suite build in .*ARCH=arm64\)$' \
+	"$rk" --kernel "$tmp/Image.arm64" --suite-dir "$tmp"
 
 # Boots: a stand-in suite (busybox is a static executable) in the cached
 # Debian 6.12 kernel, so these test the machinery, not the suite.
@@ -112,10 +131,21 @@ if ! [ -x "$tmp/suite/build/x86_64/stand_in_test" ]; then
 elif ! info=$("$fk" debian-6.12 2>"$tmp/fetch.err"); then
 	for t in $boot_tests; do skip "$t" "no Debian kernel available"; done
 else
-	img=$(sed -n 's/^bzimage=//p' <<<"$info")
+	img=$(sed -n 's/^image=//p' <<<"$info")
 	mods=$(sed -n 's/^modules=//p' <<<"$info")
+	# What `make M=arch/x86/kvm` leaves: kvm.ko and the vendor modules, no
+	# irqbypass or ccp (they come from the kernel's own package).
+	mkdir -p "$tmp/mmods"
+	for m in kvm kvm-amd kvm-intel; do
+		f=$(find "$mods" -name "$m.ko*" | head -n 1)
+		case "$f" in
+		*.xz) xz -dc "$f" >"$tmp/mmods/$m.ko" ;;
+		*.zst) zstd -qdc "$f" >"$tmp/mmods/$m.ko" ;;
+		*) cp "$f" "$tmp/mmods/$m.ko" ;;
+		esac
+	done
 	run_qs() {
-		"$qs" --bzimage "$img" --modules "$mods" --suite-dir "$tmp/suite" \
+		"$qs" --image "$img" --modules "$tmp/mmods" --suite-dir "$tmp/suite" \
 			--build "$tmp/suite/build" "$@" >"$tmp/out" 2>"$tmp/err"
 	}
 	check_set() {
@@ -125,7 +155,9 @@ else
 		done
 		printf '%s' "$missing"
 	}
-	# The runner's status, stream, result set and arguments come through.
+	# The runner's status, stream, result set and arguments come through;
+	# irqbypass and ccp come from the kernel's package, kvm_intel is not
+	# loaded on an AMD CPU and that is no error.
 	run_qs --out "$tmp/runner" --label "my kernel" -- --flag "two words" "it's"
 	rc=$?
 	m=$(check_set "$tmp/runner")
@@ -135,6 +167,11 @@ else
 		grep -q '^kernel_under_test=my kernel$' "$tmp/runner/inventory.txt" &&
 		grep -q '^outcome=ok$' "$tmp/runner/kernel.txt" &&
 		grep -q '^kvm_amd loaded$' "$tmp/runner/modules.txt" &&
+		grep -q '^irqbypass loaded$' "$tmp/runner/modules.txt" &&
+		grep -q '^ccp loaded$' "$tmp/runner/modules.txt" &&
+		grep -q '^kvm_intel not loaded: ' "$tmp/runner/modules.txt" &&
+		grep -qx "module_irqbypass_from=$mods" "$tmp/runner/kernel.txt" &&
+		grep -qx "module_kvm_from=$tmp/mmods" "$tmp/runner/kernel.txt" &&
 		grep -q 'runner: stand-in stderr line' "$tmp/err"; then
 		ok boot.runner
 	else
@@ -178,7 +215,73 @@ else
 	else
 		not_ok boot.timeout "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
 	fi
+	# A module that fails to load (here kvm-amd.ko with its ELF machine
+	# zeroed) fails the run with the insmod message; the suite never runs.
+	mkdir -p "$tmp/badmods"
+	cp "$tmp/mmods/kvm.ko" "$tmp/mmods/kvm-amd.ko" "$tmp/badmods/"
+	printf '\0\0' | dd of="$tmp/badmods/kvm-amd.ko" bs=1 seek=18 conv=notrunc 2>/dev/null
+	"$qs" --image "$img" --modules "$tmp/badmods" --suite-dir "$tmp/suite" \
+		--build "$tmp/suite/build" --out "$tmp/badmod" --timeout 120 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	m=$(check_set "$tmp/badmod")
+	if [ "$rc" = 3 ] && [ -z "$m" ] && grep -q '^outcome=module-failed$' "$tmp/badmod/kernel.txt" &&
+		grep -q "^not ok 1 boot # module failed to load: kvm_amd: can't insert" "$tmp/out" &&
+		grep -q '^kvm_amd failed: ' "$tmp/badmod/modules.txt" &&
+		grep -q "module failed to load: kvm_amd: can't insert .*(exit 3)" "$tmp/err" &&
+		[ "$(cat "$tmp/badmod/summary.txt")" = "0 passed, 1 failed, 0 skipped" ] &&
+		! grep -q 'suite starting' "$tmp/badmod/boot.log"; then
+		ok boot.module_failed
+	else
+		not_ok boot.module_failed "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
+	fi
 fi
+
+# The other architectures: Debian's arm64 kernel (KVM built in) and riscv64
+# kernel (kvm.ko from its package), a stand-in suite made of their own
+# busybox.
+for k in debian-6.12:arm64 debian-6.12:riscv64; do
+	a=${k#*:}
+	t=boot.$a
+	if ! info=$("$fk" "$k" 2>"$tmp/fetch.err") ||
+		! bb=$("$fk" --busybox "$a" 2>>"$tmp/fetch.err"); then
+		skip "$t" "no Debian kernel available"
+		[ "$a" = arm64 ] || skip boot.riscv64_no_kvm "no Debian kernel available"
+		continue
+	fi
+	img=$(sed -n 's/^image=//p' <<<"$info")
+	mods=$(sed -n 's/^modules=//p' <<<"$info")
+	[ "$a" != arm64 ] || mods=
+	dir=aarch64
+	[ "$a" = arm64 ] || dir=riscv
+	mkdir -p "$tmp/build-$a/$dir" "$tmp/build-$a/tools"
+	cp "${bb#busybox=}" "$tmp/build-$a/$dir/stand_in_test"
+	"$qs" --image "$img" ${mods:+--modules "$mods"} --suite-dir "$tmp/suite" \
+		--build "$tmp/build-$a" --out "$tmp/$a" --timeout 120 -- --flag >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	m=$(check_set "$tmp/$a")
+	if [ "$rc" = 1 ] && [ -z "$m" ] && cmp -s "$tmp/out" "$tmp/$a/ktap.txt" &&
+		grep -q '^# arg: \[--flag\]$' "$tmp/out" &&
+		grep -q '^  ok 1 stand_in.a$' "$tmp/out" &&
+		grep -qx "arch=$a" "$tmp/$a/kernel.txt" && grep -qx 'outcome=ok' "$tmp/$a/kernel.txt" &&
+		grep -qx 'dev_kvm=yes' "$tmp/$a/kernel.txt"; then
+		ok "$t"
+	else
+		not_ok "$t" "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
+	fi
+	[ "$a" = riscv64 ] || continue
+	# riscv64's KVM is a module: without it there is no /dev/kvm, and
+	# that fails the run instead of skipping every case.
+	"$qs" --image "$img" --suite-dir "$tmp/suite" --build "$tmp/build-$a" --out "$tmp/nokvm" \
+		--timeout 120 >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" = 3 ] && grep -qx 'outcome=no-kvm' "$tmp/nokvm/kernel.txt" &&
+		grep -q '^not ok 1 boot # no /dev/kvm' "$tmp/out" &&
+		[ "$(cat "$tmp/nokvm/summary.txt")" = "0 passed, 1 failed, 0 skipped" ]; then
+		ok boot.riscv64_no_kvm
+	else
+		not_ok boot.riscv64_no_kvm "exit $rc" "$(tail -n 3 "$tmp/err")"
+	fi
+done
 
 echo "1..$n"
 echo "kernel-tools: $pass passed, $fail failed, $skip skipped"
