@@ -23,7 +23,7 @@ aarch64|arm64) archdir=aarch64 ;;
 riscv64) archdir=riscv ;;
 *) archdir=x86_64 ;;
 esac
-TESTS=$(sed -n "s|^$archdir/\([A-Za-z0-9_]*\)\$|\1|p" "$topdir/tests.list" 2>/dev/null)
+TESTS=$(sed -n "s|^$archdir/\([A-Za-z0-9_]*\)\$|\1|p" "$topdir/tests.list" 2>/dev/null | tr "\n" " ")
 # The suite's own runner tests substitute stand-in binaries.
 TESTS=${KVM_SYSEVENT_TESTS:-$TESTS}
 if [ -z "$TESTS" ]; then
