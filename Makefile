@@ -138,6 +138,7 @@ TOOL_PROGS	+= tools/host_inventory
 # The suite's own unit tests (make check).
 UNIT_PROGS	+= tests/unit/ghcb_codec_test
 UNIT_PROGS	+= tests/unit/oracle_test
+UNIT_PROGS	+= tests/unit/sev_hw_test
 
 ALL_PROGS	:= $(TEST_PROGS) $(TOOL_PROGS) $(UNIT_PROGS)
 BINS		:= $(addprefix $(BUILD)/,$(ALL_PROGS))

@@ -147,9 +147,10 @@ int __vcpu_run(struct vcpu *vcpu, struct run_outcome *out)
 	if (out->rc < 0 && out->err == EINTR) {
 		out->stuck = true;
 		/*
-		 * Protected (SEV-ES) state is not the guest's: on kernels before
-		 * 6.10 KVM_GET_REGS still succeeds with the pre-launch copy. Say
-		 * "unknown" rather than print a made-up pc.
+		 * Protected (SEV-ES) state is not the guest's: on the legacy
+		 * KVM_SEV_ES_INIT path (a default-type VM) KVM_GET_REGS still
+		 * succeeds with the pre-launch copy. Say "unknown" rather than
+		 * print a made-up pc.
 		 */
 		if (!vcpu->state_protected && !vcpu_arch_get_pc(vcpu, &out->pc))
 			out->pc_valid = true;

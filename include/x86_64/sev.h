@@ -117,7 +117,4 @@ extern const struct sev_backend sev_backend_hardware;
 extern const struct sev_backend sev_backend_harness;
 extern const struct sev_backend sev_backend_model;
 
-/* "INVALID_GUEST_STATE", ... for an SEV firmware status code. */
-const char *sev_fw_error_name(u32 code);
-
 #endif /* KSE_SEV_H */

@@ -47,6 +47,7 @@
 /* SNP policy: SMT allowed (bit 16), reserved-must-be-one (bit 17). */
 #define KSE_SNP_POLICY_SMT		(1ull << 16)
 #define KSE_SNP_POLICY_RSVD_MBO		(1ull << 17)
+#define KSE_SNP_POLICY_DEBUG		(1ull << 19)
 #define KSE_SNP_PAGE_TYPE_NORMAL	1
 
 /* GUEST_STATUS states. */

@@ -71,26 +71,38 @@ int vcpu_arch_get_pc(struct vcpu *vcpu, u64 *pc)
 	return r;
 }
 
+/*
+ * A protected vCPU's registers are never read or written: KVM either
+ * refuses (VM types with protected state, 6.10+) or, on the legacy
+ * KVM_SEV_ES_INIT path, answers with the stale pre-launch copy and drops
+ * writes. -EPERM without asking KVM, so no diagnosis can print made-up state.
+ */
 #define DEFINE_REG_ACCESSORS(name, type, get_ioctl, set_ioctl)                         \
 	int __vcpu_get_##name(struct vcpu *vcpu, type *v)                              \
 	{                                                                              \
+		if (vcpu->state_protected)                                             \
+			return -EPERM;                                                 \
 		return ioctl(vcpu->fd, get_ioctl, v) ? -errno : 0;                     \
 	}                                                                              \
 	int __vcpu_set_##name(struct vcpu *vcpu, const type *v)                        \
 	{                                                                              \
+		if (vcpu->state_protected)                                             \
+			return -EPERM;                                                 \
 		return ioctl(vcpu->fd, set_ioctl, v) ? -errno : 0;                     \
 	}                                                                              \
 	void vcpu_get_##name(struct vcpu *vcpu, type *v)                               \
 	{                                                                              \
 		int r = __vcpu_get_##name(vcpu, v);                                    \
 		if (r)                                                                 \
-			lib_fail(#get_ioctl " failed: errno=%s", errno_name(-r));      \
+			lib_fail(#get_ioctl " failed: errno=%s%s", errno_name(-r),     \
+				 vcpu->state_protected ? " (protected guest state)" : ""); \
 	}                                                                              \
 	void vcpu_set_##name(struct vcpu *vcpu, const type *v)                         \
 	{                                                                              \
 		int r = __vcpu_set_##name(vcpu, v);                                    \
 		if (r)                                                                 \
-			lib_fail(#set_ioctl " failed: errno=%s", errno_name(-r));      \
+			lib_fail(#set_ioctl " failed: errno=%s%s", errno_name(-r),     \
+				 vcpu->state_protected ? " (protected guest state)" : ""); \
 	}
 
 DEFINE_REG_ACCESSORS(regs, struct kvm_regs, KVM_GET_REGS, KVM_SET_REGS)

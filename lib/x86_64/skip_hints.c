@@ -9,10 +9,17 @@ const struct suite_hint suite_arch_skip_hints[] = {
 	  "load kvm_amd with sev=1 sev_es=1 and check dmesg for SEV-ES (firmware, ASIDs)" },
 	{ "no /dev/sev", "load ccp (CONFIG_CRYPTO_DEV_SP_PSP) so the SEV firmware is reachable" },
 	{ "no access to /dev/sev", "give the user read/write access to /dev/sev" },
-	{ "RLIMIT_MEMLOCK too low", "raise the memlock limit (ulimit -l) above 20 KiB" },
+	{ "RLIMIT_MEMLOCK too low",
+	  "raise the memlock limit (ulimit -l 40) to 40 KiB: KVM pins the 20 KiB guest twice "
+	  "while launching it; or give the process CAP_IPC_LOCK (being root is not enough)" },
 	{ "no SEV-ES ASID available",
 	  "free SEV-ES ASIDs (other SEV-ES guests) or raise them in the BIOS (min SEV non-ES ASID)" },
+	{ "no SNP ASID available",
+	  "SNP guests use the SEV-ES ASIDs: free some (other SEV-ES/SNP guests) or raise them in "
+	  "the BIOS (min SEV non-ES ASID)" },
 	{ "no SNP VM type", "needs SNP enabled in firmware and kvm_amd sev_snp=1 (6.11+)" },
+	{ "SNP not enabled in kvm_amd",
+	  "load kvm_amd with sev=1 sev_es=1 sev_snp=1 and check dmesg for SEV-SNP" },
 	{ "SNP is not modelled", "the software model covers SEV-ES only" },
 	{ "GHCB page protocol is not modelled",
 	  "the software model covers the GHCB MSR protocol only; see the harness backend" },
