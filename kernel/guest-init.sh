@@ -13,6 +13,8 @@
 #
 # /suite/guest.env (written by qemu-suite.sh) sets LABEL, REVISION, KTAP_TTY,
 # TAR_TTY, MODULES_GIVEN and the runner's arguments (set -- ...).
+# /suite/module-params, when present, has one line per module:
+# `name param=value ...` (qemu-suite.sh --module-param).
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export PATH
@@ -96,9 +98,19 @@ for ko in /suite/modules/*.ko; do
 		fi
 		;;
 	esac
-	if msg=$(insmod "$ko" 2>&1); then
-		echo "$name loaded" >>/results/modules.txt
-		say "insmod $name: ok"
+	params=
+	if [ -f /suite/module-params ]; then
+		params=$(sed -n "s/^$name //p" /suite/module-params | tr '\n' ' ')
+	fi
+	# shellcheck disable=SC2086 # one word per parameter
+	if msg=$(insmod "$ko" $params 2>&1); then
+		echo "$name loaded${params:+ with ${params% }}" >>/results/modules.txt
+		say "insmod $name${params:+ ${params% }}: ok"
+		# What the module took, read back (absent for write-only parameters).
+		for p in $params; do
+			f=/sys/module/$name/parameters/${p%%=*}
+			[ -r "$f" ] && echo "$name.${p%%=*}=$(cat "$f")" >>/results/modules.txt
+		done
 	else
 		msg=$(printf '%s' "$msg" | tr '\n' ' ')
 		echo "$name failed: $msg" >>/results/modules.txt

@@ -65,6 +65,10 @@ dmesg.txt.
                     beside a packaged image, or the .config of the tree an
                     arch/*/boot image was built in)
   --append ARGS     extra kernel command line arguments
+  --module-param M.P=V
+                    load module M (one of the kvm modules in --modules) with
+                    parameter P=V (repeatable); insmod does not read the
+                    kernel command line. Recorded in modules.txt and kernel.txt
   --no-stream       do not copy the KTAP stream to stdout while it runs
                     (ktap.txt is printed when the run ends instead)
   -h, --help        this help
@@ -84,7 +88,7 @@ EOF
 
 image='' modules='' out='' timeout_s=600 label='' accel=auto memory=1024 want_arch=''
 build='' suite_dir='' stream=1 append='' config='' boot=auto busybox=''
-runner_args=()
+runner_args=() module_params=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--image|--bzimage) need_arg "$@"; image=$2; shift 2 ;;
@@ -101,6 +105,7 @@ while [ $# -gt 0 ]; do
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--config) need_arg "$@"; config=$2; shift 2 ;;
 	--boot) need_arg "$@"; boot=$2; shift 2 ;;
+	--module-param) need_arg "$@"; module_params+=("$2"); shift 2 ;;
 	--no-stream) stream=0; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; runner_args=("$@"); break ;;
@@ -123,6 +128,12 @@ case "$boot" in auto|pvh|bzimage) ;; *) die "--boot must be auto, pvh or bzimage
 if [ -n "$want_arch" ]; then
 	want_arch=$(arch_canon "$want_arch") || die "--arch must be x86_64, arm64 or riscv64"
 fi
+for mp in ${module_params[@]+"${module_params[@]}"}; do
+	[[ $mp =~ ^[a-z0-9_-]+\.[A-Za-z0-9_]+=[A-Za-z0-9_.,:+-]*$ ]] ||
+		die "--module-param needs MODULE.PARAM=VALUE (letters, digits, _.,:+-), not: $mp"
+	[ -n "$modules" ] ||
+		die "--module-param needs --modules (for a built-in module use --append $mp)"
+done
 suite_dir=${suite_dir:-$repo}
 
 # --- the image and its architecture ---------------------------------------------
@@ -388,6 +399,14 @@ while [ -n "${remaining// /}" ]; do
 	[ "$progress" = 1 ] || die "circular module dependencies among:$remaining"
 done
 
+# Module parameters: one line per module, `name param=value ...`, read by /init.
+for mp in ${module_params[@]+"${module_params[@]}"}; do
+	m=${mp%%.*}
+	m=${m//-/_}
+	[ -n "${mod_file[$m]:-}" ] || die "--module-param $mp: no module $m under $modules"
+	printf '%s %s\n' "$m" "${mp#*.}" >>"$root/suite/module-params"
+done
+
 # --- the machine ------------------------------------------------------------------
 # Three channels from the guest: the kernel console (boot.log), the KTAP
 # stream and the result set (exit status and a tar), each a serial port of
@@ -647,6 +666,7 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 		IFS=,
 		echo "${order[*]:-}"
 	)"
+	echo "module_params=${module_params[*]:-none}"
 	for m in ${order[@]+"${order[@]}"}; do
 		echo "module_${m}_sha256=$(sha "${mod_file[$m]}")"
 		echo "module_${m}_from=${mod_from[$m]:-}"

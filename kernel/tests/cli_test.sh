@@ -54,6 +54,10 @@ expect qemu_suite.not_a_kernel_image 2 'not a kernel image' "$qs" --bzimage "$tm
 expect qemu_suite.bad_timeout 2 'positive number' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o" --timeout x
 expect qemu_suite.bad_accel 2 'auto, kvm or tcg' "$qs" --bzimage "$tmp/notakernel" --out "$tmp/o" --accel hvf
 expect qemu_suite.value_missing 2 '--out needs a value' "$qs" --out
+expect qemu_suite.bad_module_param 2 'MODULE.PARAM=VALUE' "$qs" --bzimage "$tmp/notakernel" \
+	--out "$tmp/o" --modules "$tmp/emptymods" --module-param 'kvm_amd sev=1'
+expect qemu_suite.module_param_needs_modules 2 'needs --modules' "$qs" --bzimage "$tmp/notakernel" \
+	--out "$tmp/o" --module-param kvm_amd.sev_es_test_harness=1
 expect run_in_kernel.no_kernel 2 'no --kernel given' "$rk" -o "$tmp/o"
 expect run_in_kernel.modules_first 2 '--modules must follow' "$rk" --modules "$tmp/emptymods" --kernel x
 expect run_in_kernel.missing_image 2 'no such kernel image' "$rk" --kernel "$tmp/nope" --build "$tmp/build"
