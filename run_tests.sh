@@ -5,6 +5,9 @@
 # level per binary, the binary's own KTAP indented by two spaces, then its
 # result line. The last line is always `N passed, N failed, N skipped`
 # (leaf results; a binary that failed without a failing subtest counts one).
+# On a terminal (or with --brief) a person's view instead: one line per
+# binary, its failed cases with their deviations, its skips by reason, and
+# progress while a binary runs; the KTAP stream always goes to ktap.txt.
 # POSIX sh: it also runs under busybox inside the kernel-matrix guests.
 #
 # Exit status: 0 nothing failed, 1 something failed, 2 bad usage, 4 nothing
@@ -36,13 +39,22 @@ usage() {
 usage: $0 [options]
 
 Runs the suite on the running kernel (or, with --kernel, inside another
-kernel under QEMU) and prints KTAP.
+kernel under QEMU). Prints KTAP; on a terminal a short view instead (one
+line per binary, failures and skips with their reasons, progress), the KTAP
+in the result set.
 
 options:
   -t NAME            run only this test binary (repeatable); -l lists them
   -j N               run N binaries at once (output stays in order)
   -o DIR             keep a result set in DIR (ktap.txt, logs/, status.txt,
-                     inventory.txt, summary.txt); a previous one moves to DIR.old
+                     inventory.txt, summary.txt, and junit.xml and report.html
+                     where the reporter's Python is); a previous one moves
+                     to DIR.old. The short view without -o keeps one in a
+                     temporary directory and says where
+  --ktap             print the KTAP stream even on a terminal
+  --brief            print the short view even when not on a terminal
+  --show DIR         print result set DIR (of this or another run) in the
+                     short view; runs nothing
   -T SECS            per-binary timeout (default: timeout= in settings, 120)
   --abi-profile P    upstream (default) or proposal-2022
   --backend B        for the SEV-ES cases: hardware (default), harness (KVM's
@@ -57,7 +69,7 @@ options:
 environment: BUILD (build dir, default build), KVM_SYSEVENT_TESTS (binary
 names, for the runner's own tests), KVM_SYSEVENT_ABI_PROFILE,
 KVM_SYSEVENT_BACKEND, KVM_SYSEVENT_EXHAUSTIVE, KVM_SYSEVENT_REVISION,
-KVM_SYSEVENT_KERNEL_UNDER_TEST.
+KVM_SYSEVENT_KERNEL_UNDER_TEST, KVM_SYSEVENT_PYTHON (the reporter's).
 exit status: 0 nothing failed, 1 a failure, 2 bad usage, 4 every case skipped.
 USAGE
 }
@@ -78,7 +90,7 @@ for a in "$@"; do
 	esac
 done
 
-only="" jobs=1 outdir="" timeout=""
+only="" jobs=1 outdir="" timeout="" view="" show=""
 profile=${KVM_SYSEVENT_ABI_PROFILE:-upstream}
 backend=${KVM_SYSEVENT_BACKEND:-hardware}
 exhaustive=${KVM_SYSEVENT_EXHAUSTIVE:-}
@@ -95,11 +107,20 @@ while [ $# -gt 0 ]; do
 	--backend) [ $# -ge 2 ] || die_usage "--backend needs a value"; backend=$2; shift ;;
 	--backend=*) backend=${1#*=} ;;
 	--exhaustive) exhaustive=1 ;;
+	--ktap) view=ktap ;;
+	--brief) view=brief ;;
+	--show) [ $# -ge 2 ] || die_usage "--show needs a result set"; show=$2; shift ;;
 	*) die_usage "unknown option '$1' (see --help)" ;;
 	esac
 	shift
 done
 
+# A person at a terminal gets the short view, anything else the stream.
+if [ -z "$view" ]; then
+	if [ -t 1 ]; then view=brief; else view=ktap; fi
+fi
+progress=0
+[ "$view" = brief ] && [ -t 1 ] && progress=1
 case $jobs in ''|*[!0-9]*|0) die_usage "-j takes a whole number >= 1, not '$jobs'" ;; esac
 case $profile in upstream|proposal-2022) ;; *) die_usage "unknown ABI profile '$profile'" ;; esac
 case $backend in
@@ -137,6 +158,122 @@ harness) backend_note="$backend (KVM's SEV-ES handler code driven by a plain gue
 *) backend_note=$backend ;;
 esac
 
+# The short view: what a person reads (stdout is theirs).
+say() {
+	[ "$view" = brief ] || return 0
+	[ "$progress" -eq 0 ] || printf '\r\033[K'
+	printf '%s\n' "$*"
+}
+
+# While the binary at the head of the queue runs: its cases so far.
+show_progress() {
+	t=$1
+	log=$work/logs/$t.log
+	t0=$(now)
+	while [ ! -e "$work/logs/$t.rc" ]; do
+		sleep 0.5 2>/dev/null || sleep 1
+		[ ! -e "$work/logs/$t.rc" ] || break
+		done_n=$(grep -c '^\(not \)\{0,1\}ok [0-9]' "$log" 2>/dev/null) || done_n=0
+		plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$log" 2>/dev/null | head -n 1)
+		printf '\r\033[K..    %-28s %s/%s cases  %ss' "$t" "$done_n" "${plan:-?}" \
+			"$(($(now) - t0))"
+	done
+}
+
+# A binary's failed cases (with their deviations, or the harness's own
+# messages) and its skips by reason, from its log.
+case_lines() {
+	awk -v max=5 '
+	function reset() { nd = 0; nm = 0 }
+	/^#  RUN / { reset(); next }
+	/^# deviation: / { dev[nd++] = substr($0, 3); next }
+	/^# +(OK|FAIL|SKIP) / || /^# hint: / || /^# (Totals|PASSED|FAILED|Starting)/ { next }
+	/^# / { if (nm < 3) msg[nm++] = substr($0, 3); next }
+	/^not ok [0-9]+ / {
+		name = $0; sub(/^not ok [0-9]+ /, "", name)
+		nf++
+		if (nf <= max) {
+			out[no++] = "        not ok " name
+			for (i = 0; i < nd; i++) out[no++] = "          " dev[i]
+			if (!nd) for (i = 0; i < nm; i++) out[no++] = "          " msg[i]
+		}
+		reset(); next
+	}
+	/^ok [0-9]+ .*# SKIP/ {
+		name = $0; sub(/^ok [0-9]+ /, "", name); sub(/ +# SKIP.*/, "", name)
+		why = $0; sub(/.*# SKIP */, "", why)
+		if (!(why in cnt)) { order[nr++] = why; first[why] = name }
+		cnt[why]++
+		reset(); next
+	}
+	/^ok [0-9]+ / { reset() }
+	END {
+		for (i = 0; i < no; i++) print out[i]
+		if (nf > max) print "        ... and " nf - max " more failed cases (ktap.txt)"
+		for (i = 0; i < nr; i++) {
+			w = order[i]
+			if (cnt[w] == 1) print "        skipped " first[w] ": " w
+			else print "        skipped " cnt[w] " cases: " w
+		}
+	}' "$1"
+}
+
+# One binary in the short view: a line with its counts, then its cases.
+brief_binary() {	# brief_binary RESULT-LINE NAME LOG SECONDS
+	log_counts "$3"
+	case $1 in
+	"not ok"*) [ "$f" -gt 0 ] || f=1 ;;
+	*"# SKIP"*) [ "$p$f$s" != 000 ] || s=1 ;;
+	esac
+	case $1 in
+	"not ok"*"# "*) word="FAIL" extra=" # ${1#*# }" ;;
+	"not ok"*) word="FAIL" extra="" ;;
+	*"# SKIP all cases skipped") word="skip" extra="" ;;
+	*"# SKIP"*) word="skip" extra=" # ${1#*# }" ;;
+	*) word="ok" extra="" ;;
+	esac
+	say "$(printf '%-4s  %-28s %s (%ss)%s' "$word" "$2" \
+		"$p passed, $f failed, $s skipped" "$4" "$extra")"
+	case_lines "$3"
+}
+
+# Leaf results in a binary's log: p passed, s skipped, f failed.
+log_counts() {
+	p=$(grep -c '^ok [0-9]' "$1" 2>/dev/null) || p=0
+	s=$(grep -c '^ok [0-9].*# SKIP' "$1" 2>/dev/null) || s=0
+	f=$(grep -c '^not ok [0-9]' "$1" 2>/dev/null) || f=0
+	p=$((p - s))
+}
+
+# --show DIR: a finished result set (another kernel's, say) in the short view.
+show_set() {
+	dir=$1
+	hdr=$(sed -n '2s/^# //p' "$dir/ktap.txt")
+	prof=$(sed -n '3s/^# abi-profile: //p' "$dir/ktap.txt")
+	be=$(sed -n '4s/^# backend: //p' "$dir/ktap.txt")
+	say "$hdr: abi-profile $prof, backend $be"
+	grep -E '^(not )?ok [0-9]+ ' "$dir/ktap.txt" | while IFS= read -r r; do
+		t=${r#ok }
+		t=${t#not ok }
+		t=${t#* }
+		t=${t%% *}
+		secs=$(sed -n "s/^$t .* seconds=\([0-9]*\).*/\1/p" "$dir/status.txt" 2>/dev/null)
+		brief_binary "$r" "$t" "$dir/logs/$t.log" "${secs:-?}"
+	done
+	made=ktap.txt
+	for x in junit.xml report.html; do [ ! -f "$dir/$x" ] || made="$made, $x"; done
+	case $be in hardware|kernel) ;; *) say "backend: $be" ;; esac
+	say "results: $dir ($made)"
+	say "$(tail -n 1 "$dir/summary.txt" 2>/dev/null || echo 'no summary.txt')"
+}
+
+if [ -n "$show" ]; then
+	[ -f "$show/ktap.txt" ] || die_usage "--show: '$show' is not a result set (no ktap.txt)"
+	view=brief progress=0
+	show_set "$show"
+	exit 0
+fi
+
 # Where logs go: the result set, or a scratch dir removed at exit.
 if [ -n "$outdir" ]; then
 	if [ -e "$outdir" ] && [ ! -d "$outdir" ]; then
@@ -151,14 +288,15 @@ if [ -n "$outdir" ]; then
 else
 	work=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sysevent.XXXXXX") || exit 1
 	mkdir -p "$work/logs"
-	trap 'rm -rf "$work"' EXIT
+	# The short view points at the full KTAP: keep it.
+	if [ "$view" = brief ]; then outdir=$work; else trap 'rm -rf "$work"' EXIT; fi
 fi
 : >"$work/status.txt"
 ktap=$work/ktap.txt
 : >"$ktap"
 
 emit() {
-	printf '%s\n' "$*"
+	[ "$view" = brief ] || printf '%s\n' "$*"
 	printf '%s\n' "$*" >>"$ktap"
 }
 
@@ -253,6 +391,7 @@ emit "# kvm-sysevent $rev on $(uname -r)"
 emit "# abi-profile: $profile"
 emit "# backend: $backend_note"
 emit "1..$count"
+say "kvm-sysevent $rev on $(uname -r): abi-profile $profile, backend $backend_note"
 
 # Keep at most $jobs running; report strictly in order.
 queue=$selected
@@ -261,6 +400,7 @@ report_next() {
 	t=$1
 	var=pid_$(echo "$t" | tr -c 'A-Za-z0-9_\n' _)
 	eval "pid=\$$var"
+	[ "$progress" -eq 0 ] || show_progress "$t"
 	wait "$pid" 2>/dev/null
 	set -- $(cat "$work/logs/$t.rc" 2>/dev/null || echo "1 0 0")
 	rc=$1 secs=$(($3 - $2))
@@ -270,10 +410,7 @@ report_next() {
 	# A binary killed mid-line leaves its last line unterminated: keep it.
 	sed 's/^/  /' "$log" | while IFS= read -r line || [ -n "$line" ]; do emit "$line"; done
 
-	p=$(grep -c '^ok [0-9]' "$log" 2>/dev/null) || p=0
-	s=$(grep -c '^ok [0-9].*# SKIP' "$log" 2>/dev/null) || s=0
-	f=$(grep -c '^not ok [0-9]' "$log" 2>/dev/null) || f=0
-	p=$((p - s))
+	log_counts "$log"
 
 	sig=- tmo=0
 	if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
@@ -311,6 +448,7 @@ report_next() {
 	esac
 	emit "$result"
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	[ "$view" != brief ] || brief_binary "$result" "$t" "$log" "$secs"
 	echo "$t exit=$rc signal=$sig timeout=$tmo seconds=$secs" >>"$work/status.txt"
 }
 
@@ -338,6 +476,26 @@ summary="$pass passed, $fail failed, $skip skipped"
 [ "$backend_note" = "$backend" ] || emit "# backend: $backend_note"
 emit "$summary"
 [ -n "$outdir" ] && echo "$summary" >"$outdir/summary.txt"
+
+# JUnit and HTML beside the KTAP, where the reporter's Python is (not in
+# the busybox guests of the kernel matrix: the host can make them later).
+made="ktap.txt"
+report=$topdir/report/kvm-sysevent-report
+if [ -n "$outdir" ] && [ -x "$report" ] &&
+   command -v "$("$report" --print-python 2>/dev/null)" >/dev/null 2>&1; then
+	if "$report" junit -q -o "$outdir/junit.xml" "$outdir" >/dev/null 2>"$work/report.err" &&
+	   "$report" html -q "$outdir" >/dev/null 2>>"$work/report.err"; then
+		made="$made, junit.xml, report.html"
+	else
+		echo "run_tests.sh: no junit.xml/report.html: $(tail -n 1 "$work/report.err")" >&2
+	fi
+	rm -f "$work/report.err"
+fi
+if [ "$view" = brief ]; then
+	[ "$backend_note" = "$backend" ] || say "backend: $backend_note"
+	say "results: $outdir ($made)"
+	say "$summary"
+fi
 [ "$failed_any" -eq 0 ] && [ "$fail" -eq 0 ] || exit 1
 [ "$pass" -eq 0 ] && [ "$skip" -gt 0 ] && exit 4
 exit 0

@@ -141,7 +141,7 @@ BUILD=/suite/build
 KVM_SYSEVENT_KERNEL_UNDER_TEST=$LABEL
 KVM_SYSEVENT_REVISION=$REVISION
 export BUILD KVM_SYSEVENT_KERNEL_UNDER_TEST KVM_SYSEVENT_REVISION
-sh ./run_tests.sh -o /results "$@" >"/dev/$KTAP_TTY" 2>/tmp/runner-stderr.txt
+sh ./run_tests.sh -o /results "$@" --ktap >"/dev/$KTAP_TTY" 2>/tmp/runner-stderr.txt
 rc=$?
 say "suite finished rc=$rc"
 

@@ -151,6 +151,59 @@ BUILD=$work/build KVM_SYSEVENT_TESTS="standin_allskip standin_pass" \
 rc=$?
 check "skips and passes: exit 0" [ "$rc" -eq 0 ]
 
+# The person's view (--brief, and the default on a terminal) and the
+# machine's (--ktap, the default otherwise) of the same run.
+quick="standin_pass standin_skip standin_allskip standin_segv"
+BUILD=$work/build KVM_SYSEVENT_TESTS="$quick" \
+	"$top/run_tests.sh" --ktap -o "$work/k" >"$work/k.out" 2>&1
+BUILD=$work/build KVM_SYSEVENT_TESTS="$quick" \
+	"$top/run_tests.sh" --brief -o "$work/b" >"$work/b.out" 2>&1
+rc=$?
+check "--brief: exit 1, as --ktap" [ "$rc" -eq 1 ]
+check "--brief: the full KTAP in ktap.txt, as --ktap prints it" cmp -s "$work/k.out" "$work/b/ktap.txt"
+check "--brief: one line per binary, no KTAP on stdout" \
+	eval '[ "$(grep -c "^\(ok\|skip\|FAIL\) " "$work/b.out")" -eq 4 ] && ! grep -q "KTAP version" "$work/b.out"'
+check "--brief: a binary that crashed: FAIL and the signal" \
+	grep -qE '^FAIL +standin_segv +1 passed, 1 failed, 0 skipped \([0-9]+s\) # CRASH SIGSEGV$' "$work/b.out"
+check "--brief: a skip plan's reason on its binary's line" \
+	grep -qE '^skip +standin_skip .* # SKIP no stand-in device$' "$work/b.out"
+check "--brief: skipped cases counted by reason" \
+	grep -qx '        skipped 2 cases: no stand-in device' "$work/b.out"
+check "--brief: says where the result set is" grep -q "^results: $work/b (ktap.txt" "$work/b.out"
+check "--brief: the summary is the last line" \
+	[ "$(tail -n 1 "$work/b.out")" = "$(cat "$work/b/summary.txt")" ]
+"$top/run_tests.sh" --show "$work/b" >"$work/show.out" 2>&1
+check "--show DIR: the result set as --brief showed it" cmp -s "$work/b.out" "$work/show.out"
+if command -v "$("$top/report/kvm-sysevent-report" --print-python)" >/dev/null 2>&1; then
+	check "-o: junit.xml and report.html beside ktap.txt" \
+		eval '[ -s "$work/k/junit.xml" ] && [ -s "$work/k/report.html" ]'
+else
+	skipped "-o: junit.xml and report.html: no Python for the reporter"
+fi
+if command -v script >/dev/null 2>&1; then
+	script -qc "env BUILD=$work/build KVM_SYSEVENT_TESTS=standin_slow \
+		$top/run_tests.sh -T 2" /dev/null 2>&1 </dev/null |
+		tr '\r' '\n' | sed "s/$(printf '\033')\\[K//g" >"$work/tty.out"
+	check "on a terminal: the short view, with progress while a binary runs" \
+		eval 'grep -q "^FAIL  *standin_slow" "$work/tty.out" &&
+		      grep -q "standin_slow  *[0-9][0-9]*/600 cases" "$work/tty.out" &&
+		      ! grep -q "KTAP version" "$work/tty.out"'
+	check "on a terminal without -o: the result set kept, and named" \
+		grep -q "^results: .*kvm-sysevent\.[A-Za-z0-9]* (ktap.txt" "$work/tty.out"
+	d=$(sed -n 's/^results: \(.*\) (ktap.txt.*/\1/p' "$work/tty.out")
+	case $d in */kvm-sysevent.*) rm -rf "$d" ;; esac
+else
+	skipped "on a terminal: no script(1) to make one"
+fi
+
+# -t finds every binary of tests.list (not built here: each is an ERROR).
+for t in $("$top/run_tests.sh" -l); do
+	BUILD=$work/nothing "$top/run_tests.sh" -t "$t" >"$work/t.out" 2>&1
+	check "-t $t runs that binary alone" \
+		eval '[ "$(grep -c "^\(not \)\{0,1\}ok " "$work/t.out")" -eq 1 ] &&
+		      grep -qx "not ok 1 $t # ERROR binary not built" "$work/t.out"'
+done
+
 # The reporter shows them, with their reasons.
 report=$top/report/kvm-sysevent-report
 "$report" summary -v "$work/serial" >"$work/report.out" 2>"$work/report.err"
