@@ -179,6 +179,7 @@ run: all
 # prints each step's count line and, last, the sum of them all. Each step is
 # a make target whose last line of output is `N passed, N failed[, N skipped]`.
 CHECK_STEPS	+= check-unit
+CHECK_STEPS	+= check-abi
 CHECK_STEPS	+= check-suite
 CHECK_STEPS	+= check-mutation
 
@@ -187,6 +188,11 @@ check: all
 
 check-unit: all
 	$(Q)./tests/run_unit.sh $(addprefix $(BUILD)/,$(UNIT_PROGS))
+
+# The build-time ABI checks against Linux 6.12's uapi headers too, and each
+# family of them proven live (tests/abi/headers.sh).
+check-abi:
+	$(Q)CC="$(CC)" ./tests/abi/headers.sh
 
 # Exit 4 (every case skipped: no /dev/kvm here) is no failure of the check;
 # the count line says what was skipped.
@@ -219,4 +225,4 @@ distclean: clean
 help:
 	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
-.PHONY: all run check check-unit check-suite mutation check-mutation clean distclean help
+.PHONY: all run check check-unit check-abi check-suite mutation check-mutation clean distclean help

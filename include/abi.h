@@ -98,6 +98,11 @@ struct kse_memory_attributes {
  * it with another value is a broken build environment.
  */
 #define KSE_HDR_CHECK(hdr, ours) _Static_assert((hdr) == (ours), #hdr " disagrees with the ABI")
+/* A field of the header's struct @hs sits where ours (@os) has it, with its size. */
+#define KSE_HDR_CHECK_FIELD(hs, os, f)                                                 \
+	_Static_assert(offsetof(struct hs, f) == offsetof(struct os, f) &&             \
+		       sizeof(((struct hs *)0)->f) == sizeof(((struct os *)0)->f),     \
+		       #hs "." #f " disagrees with the ABI")
 
 KSE_HDR_CHECK(KVM_EXIT_SHUTDOWN, KSE_EXIT_SHUTDOWN);
 KSE_HDR_CHECK(KVM_EXIT_SYSTEM_EVENT, KSE_EXIT_SYSTEM_EVENT);
@@ -116,6 +121,53 @@ KSE_HDR_CHECK(KVM_SYSTEM_EVENT_SEV_TERM, KSE_SYSTEM_EVENT_SEV_TERM);
 KSE_HDR_CHECK(KVM_CAP_SYSTEM_EVENT_DATA, KSE_CAP_SYSTEM_EVENT_DATA);
 #endif
 KSE_HDR_CHECK(KVM_CAP_VM_TYPES, KSE_CAP_VM_TYPES);
+
+/* Our own structs have the documented sizes (api.rst, include/uapi/linux/kvm.h). */
+_Static_assert(sizeof(struct kse_create_guest_memfd) == 64, "kvm_create_guest_memfd size");
+_Static_assert(sizeof(struct kse_userspace_memory_region2) == 160,
+	       "kvm_userspace_memory_region2 size");
+_Static_assert(sizeof(struct kse_memory_attributes) == 32, "kvm_memory_attributes size");
+
+/*
+ * lib/vm.c passes region2 to the classic KVM_SET_USER_MEMORY_REGION too:
+ * its first fields are the classic struct, which every header has.
+ */
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region, kse_userspace_memory_region2, slot);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region, kse_userspace_memory_region2, flags);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region, kse_userspace_memory_region2, guest_phys_addr);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region, kse_userspace_memory_region2, memory_size);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region, kse_userspace_memory_region2, userspace_addr);
+
+/* guest_memfd, memory-region2 and memory attributes (v6.8+ headers). */
+#ifdef KVM_SET_USER_MEMORY_REGION2
+KSE_HDR_CHECK(KVM_SET_USER_MEMORY_REGION2, KSE_SET_USER_MEMORY_REGION2);
+KSE_HDR_CHECK(KVM_MEM_GUEST_MEMFD, KSE_MEM_GUEST_MEMFD);
+KSE_HDR_CHECK(sizeof(struct kvm_userspace_memory_region2),
+	      sizeof(struct kse_userspace_memory_region2));
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region2, kse_userspace_memory_region2, slot);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region2, kse_userspace_memory_region2, flags);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region2, kse_userspace_memory_region2, guest_phys_addr);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region2, kse_userspace_memory_region2, memory_size);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region2, kse_userspace_memory_region2, userspace_addr);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region2, kse_userspace_memory_region2,
+		    guest_memfd_offset);
+KSE_HDR_CHECK_FIELD(kvm_userspace_memory_region2, kse_userspace_memory_region2, guest_memfd);
+#endif
+#ifdef KVM_CREATE_GUEST_MEMFD
+KSE_HDR_CHECK(KVM_CREATE_GUEST_MEMFD, KSE_CREATE_GUEST_MEMFD);
+KSE_HDR_CHECK(sizeof(struct kvm_create_guest_memfd), sizeof(struct kse_create_guest_memfd));
+KSE_HDR_CHECK_FIELD(kvm_create_guest_memfd, kse_create_guest_memfd, size);
+KSE_HDR_CHECK_FIELD(kvm_create_guest_memfd, kse_create_guest_memfd, flags);
+#endif
+#ifdef KVM_SET_MEMORY_ATTRIBUTES
+KSE_HDR_CHECK(KVM_SET_MEMORY_ATTRIBUTES, KSE_SET_MEMORY_ATTRIBUTES);
+KSE_HDR_CHECK(KVM_MEMORY_ATTRIBUTE_PRIVATE, KSE_MEMORY_ATTRIBUTE_PRIVATE);
+KSE_HDR_CHECK(sizeof(struct kvm_memory_attributes), sizeof(struct kse_memory_attributes));
+KSE_HDR_CHECK_FIELD(kvm_memory_attributes, kse_memory_attributes, address);
+KSE_HDR_CHECK_FIELD(kvm_memory_attributes, kse_memory_attributes, size);
+KSE_HDR_CHECK_FIELD(kvm_memory_attributes, kse_memory_attributes, attributes);
+KSE_HDR_CHECK_FIELD(kvm_memory_attributes, kse_memory_attributes, flags);
+#endif
 
 /*
  * The header's kvm_run agrees with the documented layout (d495f942f40a):

@@ -9,6 +9,8 @@
 #ifndef KSE_X86_ABI_H
 #define KSE_X86_ABI_H
 
+#include <linux/kvm_para.h>
+
 #include "abi.h"
 
 /* --- Capabilities ------------------------------------------------------ */
@@ -132,16 +134,41 @@ KSE_HDR_CHECK(KVM_X86_SEV_VM, KSE_X86_SEV_VM);
 KSE_HDR_CHECK(KVM_X86_SEV_ES_VM, KSE_X86_SEV_ES_VM);
 KSE_HDR_CHECK(KVM_SEV_INIT2, KSE_SEV_INIT2);
 KSE_HDR_CHECK(sizeof(struct kvm_sev_init), sizeof(struct kse_sev_init));
+KSE_HDR_CHECK_FIELD(kvm_sev_init, kse_sev_init, vmsa_features);
+KSE_HDR_CHECK_FIELD(kvm_sev_init, kse_sev_init, flags);
+KSE_HDR_CHECK_FIELD(kvm_sev_init, kse_sev_init, ghcb_version);
 #endif
 #ifdef KVM_X86_SNP_VM
+/* 6.11+ headers: the SNP VM type, its launch commands and their arguments. */
 KSE_HDR_CHECK(KVM_X86_SNP_VM, KSE_X86_SNP_VM);
 KSE_HDR_CHECK(KVM_SEV_SNP_LAUNCH_START, KSE_SEV_SNP_LAUNCH_START);
+KSE_HDR_CHECK(KVM_SEV_SNP_LAUNCH_UPDATE, KSE_SEV_SNP_LAUNCH_UPDATE);
+KSE_HDR_CHECK(KVM_SEV_SNP_LAUNCH_FINISH, KSE_SEV_SNP_LAUNCH_FINISH);
+KSE_HDR_CHECK(KVM_SEV_SNP_PAGE_TYPE_NORMAL, KSE_SNP_PAGE_TYPE_NORMAL);
 KSE_HDR_CHECK(sizeof(struct kvm_sev_snp_launch_start),
 	      sizeof(struct kse_sev_snp_launch_start));
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_start, kse_sev_snp_launch_start, policy);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_start, kse_sev_snp_launch_start, gosvw);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_start, kse_sev_snp_launch_start, flags);
 KSE_HDR_CHECK(sizeof(struct kvm_sev_snp_launch_update),
 	      sizeof(struct kse_sev_snp_launch_update));
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_update, kse_sev_snp_launch_update, gfn_start);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_update, kse_sev_snp_launch_update, uaddr);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_update, kse_sev_snp_launch_update, len);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_update, kse_sev_snp_launch_update, type);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_update, kse_sev_snp_launch_update, flags);
 KSE_HDR_CHECK(sizeof(struct kvm_sev_snp_launch_finish),
 	      sizeof(struct kse_sev_snp_launch_finish));
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_finish, kse_sev_snp_launch_finish, id_block_uaddr);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_finish, kse_sev_snp_launch_finish, id_auth_uaddr);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_finish, kse_sev_snp_launch_finish, id_block_en);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_finish, kse_sev_snp_launch_finish, auth_key_en);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_finish, kse_sev_snp_launch_finish, vcek_disabled);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_finish, kse_sev_snp_launch_finish, host_data);
+KSE_HDR_CHECK_FIELD(kvm_sev_snp_launch_finish, kse_sev_snp_launch_finish, flags);
+#endif
+#ifdef KVM_HC_MAP_GPA_RANGE
+KSE_HDR_CHECK(KVM_HC_MAP_GPA_RANGE, KSE_HC_MAP_GPA_RANGE);
 #endif
 KSE_HDR_CHECK(KVM_SEV_ES_INIT, KSE_SEV_ES_INIT);
 KSE_HDR_CHECK(KVM_SEV_LAUNCH_START, KSE_SEV_LAUNCH_START);
