@@ -60,6 +60,13 @@ int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 		      const struct sysevent_expect *exp);
 
 /*
+ * A value the test observed itself (the control's guest vector, a
+ * capability): a deviation line in the oracle's format when it differs.
+ * Returns 1 if it did, else 0.
+ */
+int suite_check_value(const char *field, u64 expected, u64 actual);
+
+/*
  * What to do about a skip: one "# hint:" diagnostic for a known skip reason
  * (the reason on the result line stays a short fixed phrase).
  */

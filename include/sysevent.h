@@ -57,6 +57,13 @@ struct sysevent_expect {
 	bool has_poison;		/* system_event was filled with @poison before the run */
 	u64 poison;
 	bool protected_guest;		/* SEV-ES/SNP: only used to name behaviours */
+	bool resumed;			/* the run re-enters a guest that reported an event */
+	/*
+	 * The control: the run must NOT end in @exit_reason (a plain guest
+	 * running the termination bytes); anything else conforms, a stuck or
+	 * failed run included.
+	 */
+	bool forbidden;
 };
 
 /* Known kernel behaviours the oracle can name. */
@@ -67,12 +74,16 @@ enum known_behaviour {
 	KB_PRE_6_7_SHUTDOWN_EINVAL,
 	KB_VM_DEAD,
 	KB_V4_EXIT_SHUTDOWN,
+	KB_SHUTDOWN_BEFORE_REQUEST,
 	KB_REQUEST_DROPPED,
+	KB_EVENT_NOT_REPORTED,
+	KB_EVENT_FOR_PLAIN_GUEST,
 	KB_TRIPLE_FAULT_AS_EVENT,
 	KB_SHUTDOWN_NOT_REPORTED,
 	KB_SEV_TERM_4,
 	KB_TYPE_SWAPPED,
 	KB_BIT31_UPSTREAM,
+	KB_BIT31_NO_DATA,
 	KB_BIT31_MISSING,
 	KB_CAP_MISSING,
 	KB_NDATA_ZERO,
@@ -109,6 +120,15 @@ int sysevent_check(const struct run_outcome *out, const struct kvm_run *run,
 int deviation_format(const struct deviation *d, char *buf, size_t len);
 /* Print every deviation as a KTAP diagnostic line. */
 void deviations_print(const struct deviation *dev, int n);
+
+/*
+ * One deviation for a value a test observed itself (the control's guest
+ * vector, a capability as the kernel answered it): @field, @expected and
+ * @actual in hex, the oracle's line format. 1 if they differ (*@d filled),
+ * else 0.
+ */
+int deviation_value(struct deviation *d, const char *field, u64 expected, u64 actual,
+		    enum known_behaviour kb);
 
 /* Expectation for the upstream SEV_TERM report of one GHCB MSR value. */
 void sysevent_expect_sev_term(struct sysevent_expect *exp, enum abi_profile p,

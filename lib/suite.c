@@ -175,6 +175,16 @@ int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 	return n;
 }
 
+int suite_check_value(const char *field, u64 expected, u64 actual)
+{
+	struct deviation d;
+
+	if (!deviation_value(&d, field, expected, actual, KB_NONE))
+		return 0;
+	deviations_print(&d, 1);
+	return 1;
+}
+
 static const struct suite_hint skip_hints[] = {
 	{ "no /dev/kvm (is KVM loaded?)",
 	  "load KVM (modprobe kvm_amd, kvm_intel; or CONFIG_KVM=y); check dmesg" },

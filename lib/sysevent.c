@@ -92,8 +92,14 @@ static const struct {
 		"KVM_RUN fails after the event: the VM was marked dead instead of resumable" },
 	[KB_V4_EXIT_SHUTDOWN] = { "v4-exit-shutdown",
 		"2022 V4 patch: termination reported as KVM_EXIT_SHUTDOWN (value only in flags)" },
+	[KB_SHUTDOWN_BEFORE_REQUEST] = { "shutdown-not-term",
+		"KVM_EXIT_SHUTDOWN carrying no value: the guest faulted (#VC, #UD) before its VMGEXIT, or a kernel reports termination as SHUTDOWN (2022 V4 patch)" },
 	[KB_REQUEST_DROPPED] = { "request-dropped",
 		"request not reported: KVM resumed the guest, which ran on to its next exit" },
+	[KB_EVENT_NOT_REPORTED] = { "event-not-reported",
+		"event not reported: the guest's request completed without an exit and the guest ran on to its next exit" },
+	[KB_EVENT_FOR_PLAIN_GUEST] = { "sev-term-plain-guest",
+		"a plain (non-SEV) guest's GHCB MSR write and VMGEXIT were reported as a system event" },
 	[KB_TRIPLE_FAULT_AS_EVENT] = { "triple-fault-as-event",
 		"triple fault reported as KVM_EXIT_SYSTEM_EVENT instead of KVM_EXIT_SHUTDOWN" },
 	[KB_SHUTDOWN_NOT_REPORTED] = { "shutdown-not-reported",
@@ -104,12 +110,14 @@ static const struct {
 		"RESET and CRASH type numbers swapped" },
 	[KB_BIT31_UPSTREAM] = { "bit31-upstream",
 		"bit 31 of type set: the unmerged 2022 NDATA_VALID proposal in an upstream-ABI kernel" },
+	[KB_BIT31_NO_DATA] = { "bit31-no-data",
+		"bit 31 (NDATA_VALID) set on an event that carries no data: the 2022 proposal sets it only with data" },
 	[KB_BIT31_MISSING] = { "bit31-missing",
 		"bit 31 of type clear: the 2022 proposal requires it when ndata is valid" },
 	[KB_CAP_MISSING] = { "cap-missing",
 		"KVM_CAP_SYSTEM_EVENT_DATA not advertised: ndata and data[] are not valid (pre-5.18)" },
 	[KB_NDATA_ZERO] = { "ndata-zero",
-		"ndata 0: the event's data (the GHCB MSR value) is not reported" },
+		"ndata 0: the data the event carries (SEV_TERM: the GHCB MSR value) is not reported" },
 	[KB_NDATA_EXTRA] = { "ndata-extra",
 		"ndata counts words the event does not carry" },
 	[KB_V41_DATA1] = { "v4.1-data1",
@@ -182,6 +190,12 @@ static bool exit_is_resumed_guest(u32 reason)
 	}
 }
 
+/*
+ * Each diagnosis must fit what it is given: the profile and the event come
+ * from the expectation, everything else from the run. Where the facts fit
+ * two explanations, the text names both; where they fit none we know, no
+ * diagnosis is given.
+ */
 static enum known_behaviour diagnose_failed_run(const struct run_outcome *out,
 						const struct sysevent_expect *exp)
 {
@@ -190,7 +204,8 @@ static enum known_behaviour diagnose_failed_run(const struct run_outcome *out,
 		return KB_PRE_5_19_EINVAL;
 	if (out->err == EINVAL && exp->exit_reason == KSE_EXIT_SHUTDOWN && exp->protected_guest)
 		return KB_PRE_6_7_SHUTDOWN_EINVAL;
-	if (out->err == EIO)
+	/* EIO on a first run is no "instead of resumable". */
+	if (out->err == EIO && exp->resumed)
 		return KB_VM_DEAD;
 	return KB_NONE;
 }
@@ -199,18 +214,43 @@ static enum known_behaviour diagnose_exit_reason(u32 actual, const struct kvm_ru
 						 const struct sysevent_expect *exp)
 {
 	if (exp->exit_reason == KSE_EXIT_SYSTEM_EVENT) {
-		if (actual == KSE_EXIT_SHUTDOWN && exp->kind == EV_SEV_TERM)
-			return KB_V4_EXIT_SHUTDOWN;
+		if (actual == KSE_EXIT_SHUTDOWN && exp->kind == EV_SEV_TERM) {
+			/*
+			 * V4 put the MSR value in flags (data[0]). A SHUTDOWN that
+			 * left the host's pattern there carries no value: a guest
+			 * that faulted before its VMGEXIT looks just the same.
+			 */
+			if (exp->has_poison && run->system_event.data[0] == exp->data[0] &&
+			    exp->data[0] != exp->poison)
+				return KB_V4_EXIT_SHUTDOWN;
+			return KB_SHUTDOWN_BEFORE_REQUEST;
+		}
 		if (exit_is_resumed_guest(actual))
-			return KB_REQUEST_DROPPED;
+			return exp->kind == EV_SEV_TERM ? KB_REQUEST_DROPPED : KB_EVENT_NOT_REPORTED;
 	}
 	if (exp->exit_reason == KSE_EXIT_SHUTDOWN) {
 		if (actual == KSE_EXIT_SYSTEM_EVENT)
 			return KB_TRIPLE_FAULT_AS_EVENT;
-		return KB_SHUTDOWN_NOT_REPORTED;
+		if (exit_is_resumed_guest(actual))
+			return KB_SHUTDOWN_NOT_REPORTED;
 	}
-	(void)run;
 	return KB_NONE;
+}
+
+/* The control: anything but @exp->exit_reason conforms. */
+static int check_forbidden(const struct run_outcome *out, const struct kvm_run *run,
+			   const struct sysevent_expect *exp, struct dev_list *l)
+{
+	char e[48];
+
+	if (out->stuck || out->rc < 0 || run->exit_reason != exp->exit_reason)
+		return 0;
+	snprintf(e, sizeof(e), "!0x%x(%s)", exp->exit_reason, exit_reason_name(exp->exit_reason));
+	add(l, "exit_reason",
+	    exp->exit_reason == KSE_EXIT_SYSTEM_EVENT && exp->kind == EV_SEV_TERM ?
+		    KB_EVENT_FOR_PLAIN_GUEST : KB_NONE,
+	    e, "0x%x(%s)", run->exit_reason, exit_reason_name(run->exit_reason));
+	return l->n;
 }
 
 static enum known_behaviour diagnose_type(u32 actual, const struct sysevent_expect *exp)
@@ -260,6 +300,8 @@ int sysevent_check(const struct run_outcome *out, const struct kvm_run *run,
 	bool bit31, want_bit31;
 	char e[48];
 
+	if (exp->forbidden)
+		return check_forbidden(out, run, exp, &l);
 	if (out->stuck) {
 		snprintf(e, sizeof(e), "exit:0x%x", exp->exit_reason);
 		if (out->pc_valid)
@@ -297,12 +339,16 @@ int sysevent_check(const struct run_outcome *out, const struct kvm_run *run,
 	want_bit31 = exp->profile == ABI_PROPOSAL_2022 && exp->ndata > 0;
 	if (bit31 != want_bit31)
 		add(&l, "system_event.type.bit31",
-		    bit31 ? KB_BIT31_UPSTREAM : KB_BIT31_MISSING, want_bit31 ? "1" : "0", "%d",
-		    bit31);
+		    !bit31 ? KB_BIT31_MISSING :
+		    exp->profile == ABI_UPSTREAM ? KB_BIT31_UPSTREAM : KB_BIT31_NO_DATA,
+		    want_bit31 ? "1" : "0", "%d", bit31);
 
 	/* Is ndata valid at all? The profile says how the kernel tells us. */
 	if (exp->profile == ABI_UPSTREAM && !exp->cap_system_event_data) {
-		add(&l, "KVM_CAP_SYSTEM_EVENT_DATA", KB_CAP_MISSING, "1", "0");
+		if (l.n < l.max)
+			deviation_value(&l.dev[l.n], "KVM_CAP_SYSTEM_EVENT_DATA", 1, 0,
+					KB_CAP_MISSING);
+		l.n++;
 		return l.n;
 	}
 	if (exp->profile == ABI_PROPOSAL_2022 && !bit31)
@@ -338,6 +384,19 @@ int deviation_format(const struct deviation *d, char *buf, size_t len)
 				known_behaviour_text(d->known));
 	return snprintf(buf, len, "deviation: field=%s expected=%s actual=%s", d->field,
 			d->expected, d->actual);
+}
+
+int deviation_value(struct deviation *d, const char *field, u64 expected, u64 actual,
+		    enum known_behaviour kb)
+{
+	if (expected == actual)
+		return 0;
+	memset(d, 0, sizeof(*d));
+	snprintf(d->field, sizeof(d->field), "%s", field);
+	snprintf(d->expected, sizeof(d->expected), "0x%llx", (unsigned long long)expected);
+	snprintf(d->actual, sizeof(d->actual), "0x%llx", (unsigned long long)actual);
+	d->known = kb;
+	return 1;
 }
 
 void deviations_print(const struct deviation *dev, int n)

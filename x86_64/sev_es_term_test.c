@@ -242,6 +242,7 @@ TEST_F(sev_es_reentry, second_request)
 	expect_term(&exp, &self->f.kvm, first);
 	ASSERT_EQ(0, run_and_check(&self->f.g, &exp)) TH_LOG("first request");
 	expect_term(&exp, &self->f.kvm, second);
+	exp.resumed = true;
 	ASSERT_EQ(0, run_and_check(&self->f.g, &exp)) TH_LOG("second request, after re-entry");
 }
 

@@ -23,6 +23,8 @@ enum shape {
 	SHUTDOWN_PLAIN,		/* expectation: plain triple fault */
 	CRASH_UP,		/* expectation: Hyper-V CRASH, upstream */
 	RESET_UP,
+	CRASH_PROP,		/* expectation: Hyper-V CRASH, proposal-2022 */
+	FORBID_SEV,		/* the control: no SYSTEM_EVENT for a plain guest */
 };
 
 struct exit_image {
@@ -31,6 +33,7 @@ struct exit_image {
 	u32 exit_reason, type, ndata;
 	u64 data0, data1;
 	bool no_cap;
+	bool resumed;		/* the run re-enters after an event */
 };
 
 FIXTURE(oracle) {
@@ -43,7 +46,7 @@ FIXTURE_VARIANT(oracle) {
 	enum shape shape;
 	struct exit_image img;
 	const char *field;	/* first deviation expected, NULL for none */
-	enum known_behaviour kb;
+	enum known_behaviour kb;	/* named among them; KB_NONE: no diagnosis at all */
 	int ndev;		/* -1: do not check the count */
 };
 
@@ -86,16 +89,36 @@ FIXTURE_VARIANT_ADD(oracle, pre_6_7_shutdown_einval) {
 	.field = "KVM_RUN", .kb = KB_PRE_6_7_SHUTDOWN_EINVAL, .ndev = 1,
 };
 FIXTURE_VARIANT_ADD(oracle, vm_dead) {
-	.shape = SEV_TERM_UP, .img = { .rc = -1, .err = EIO },
+	.shape = SEV_TERM_UP, .img = { .rc = -1, .err = EIO, .resumed = true },
 	.field = "KVM_RUN", .kb = KB_VM_DEAD, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, eio_on_first_run_is_not_vm_dead) {
+	/* "instead of resumable" does not fit a run that resumed nothing. */
+	.shape = SEV_TERM_UP, .img = { .rc = -1, .err = EIO },
+	.field = "KVM_RUN", .kb = KB_NONE, .ndev = 1,
 };
 FIXTURE_VARIANT_ADD(oracle, v4_exit_shutdown) {
 	.shape = SEV_TERM_UP, .img = { .exit_reason = KSE_EXIT_SHUTDOWN, .type = 4, .data0 = VAL },
 	.field = "exit_reason", .kb = KB_V4_EXIT_SHUTDOWN, .ndev = 1,
 };
+FIXTURE_VARIANT_ADD(oracle, shutdown_without_value_says_both) {
+	/* system_event untouched: a guest fault before VMGEXIT, or V4: both are named. */
+	.shape = SEV_TERM_UP, .img = { .exit_reason = KSE_EXIT_SHUTDOWN, .type = (u32)POISON,
+				       .data0 = POISON },
+	.field = "exit_reason", .kb = KB_SHUTDOWN_BEFORE_REQUEST, .ndev = 1,
+};
 FIXTURE_VARIANT_ADD(oracle, request_dropped) {
 	.shape = SEV_TERM_UP, .img = { .exit_reason = KVM_EXIT_HLT },
 	.field = "exit_reason", .kb = KB_REQUEST_DROPPED, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, hyperv_hlt_is_event_not_reported) {
+	/* No VMGEXIT to resume from: the crash MSR write completed and the guest halted. */
+	.shape = CRASH_UP, .img = { .exit_reason = KVM_EXIT_HLT },
+	.field = "exit_reason", .kb = KB_EVENT_NOT_REPORTED, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, shutdown_expected_internal_error_no_diagnosis) {
+	.shape = SHUTDOWN_ES, .img = { .exit_reason = KVM_EXIT_INTERNAL_ERROR },
+	.field = "exit_reason", .kb = KB_NONE, .ndev = 1,
 };
 FIXTURE_VARIANT_ADD(oracle, triple_fault_as_event) {
 	.shape = SHUTDOWN_PLAIN, .img = { .exit_reason = SE, .type = 1 },
@@ -117,6 +140,11 @@ FIXTURE_VARIANT_ADD(oracle, bit31_upstream) {
 	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 6 | NV, .ndata = 1,
 				       .data0 = VAL },
 	.field = "system_event.type.bit31", .kb = KB_BIT31_UPSTREAM, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, bit31_on_dataless_event_under_proposal) {
+	/* Not "in an upstream-ABI kernel": the profile is the proposal. */
+	.shape = CRASH_PROP, .img = { .exit_reason = SE, .type = 3 | NV, .ndata = 0 },
+	.field = "system_event.type.bit31", .kb = KB_BIT31_NO_DATA, .ndev = 1,
 };
 FIXTURE_VARIANT_ADD(oracle, bit31_missing) {
 	.shape = SEV_TERM_PROP, .img = { .exit_reason = SE, .type = 4, .ndata = 1, .data0 = VAL },
@@ -164,6 +192,16 @@ FIXTURE_VARIANT_ADD(oracle, stale_ndata) {
 	.shape = CRASH_UP, .img = { .exit_reason = SE, .type = 3, .ndata = (u32)POISON },
 	.field = "system_event.ndata", .kb = KB_STALE_NDATA, .ndev = 1,
 };
+FIXTURE_VARIANT_ADD(oracle, control_no_event_conforms) {
+	.shape = FORBID_SEV, .img = { .exit_reason = KSE_EXIT_SHUTDOWN },
+};
+FIXTURE_VARIANT_ADD(oracle, control_stuck_conforms) {
+	.shape = FORBID_SEV, .img = { .rc = -1, .err = EINTR, .stuck = true },
+};
+FIXTURE_VARIANT_ADD(oracle, control_sev_term_for_plain_guest) {
+	.shape = FORBID_SEV, .img = { .exit_reason = SE, .type = 6, .ndata = 1, .data0 = VAL },
+	.field = "exit_reason", .kb = KB_EVENT_FOR_PLAIN_GUEST, .ndev = 1,
+};
 FIXTURE_VARIANT_ADD(oracle, v41_under_upstream_names_all) {
 	/* One exit, three deviations: type, bit 31, data[0]. */
 	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 4 | NV, .ndata = 1,
@@ -204,13 +242,21 @@ FIXTURE_SETUP(oracle)
 		break;
 	case CRASH_UP:
 	case RESET_UP:
+	case CRASH_PROP:
 		self->exp = (struct sysevent_expect){
+			.profile = variant->shape == CRASH_PROP ? ABI_PROPOSAL_2022 : ABI_UPSTREAM,
 			.exit_reason = SE,
-			.kind = variant->shape == CRASH_UP ? EV_CRASH : EV_RESET,
+			.kind = variant->shape == RESET_UP ? EV_RESET : EV_CRASH,
 			.cap_system_event_data = true,
 		};
 		break;
+	case FORBID_SEV:
+		sysevent_expect_sev_term(&self->exp, ABI_UPSTREAM, val, true);
+		self->exp.protected_guest = false;
+		self->exp.forbidden = true;
+		break;
 	}
+	self->exp.resumed = img->resumed;
 	self->exp.has_poison = true;
 	self->exp.poison = POISON;
 }
@@ -238,6 +284,13 @@ TEST_F(oracle, verdict)
 	if (variant->ndev >= 0)
 		ASSERT_EQ(variant->ndev, n);
 	ASSERT_STREQ(variant->field, dev[0].field);
+	if (variant->kb == KB_NONE) {
+		/* Nothing we know fits: no diagnosis is given. */
+		for (i = 0; i < n; i++)
+			EXPECT_EQ((int)KB_NONE, (int)dev[i].known)
+				TH_LOG("%s given, fits nothing", known_behaviour_id(dev[i].known));
+		return;
+	}
 	/* The named behaviour appears among the deviations. */
 	for (i = 0; i < n && dev[i].known != variant->kb; i++)
 		;
@@ -249,9 +302,10 @@ TEST(catalogue_is_covered)
 {
 	static const enum known_behaviour covered[] = {
 		KB_STUCK, KB_PRE_5_19_EINVAL, KB_PRE_6_7_SHUTDOWN_EINVAL, KB_VM_DEAD,
-		KB_V4_EXIT_SHUTDOWN, KB_REQUEST_DROPPED, KB_TRIPLE_FAULT_AS_EVENT,
+		KB_V4_EXIT_SHUTDOWN, KB_SHUTDOWN_BEFORE_REQUEST, KB_REQUEST_DROPPED,
+		KB_EVENT_NOT_REPORTED, KB_EVENT_FOR_PLAIN_GUEST, KB_TRIPLE_FAULT_AS_EVENT,
 		KB_SHUTDOWN_NOT_REPORTED, KB_SEV_TERM_4, KB_TYPE_SWAPPED, KB_BIT31_UPSTREAM,
-		KB_BIT31_MISSING, KB_CAP_MISSING, KB_NDATA_ZERO, KB_NDATA_EXTRA, KB_V41_DATA1,
+		KB_BIT31_NO_DATA, KB_BIT31_MISSING, KB_CAP_MISSING, KB_NDATA_ZERO, KB_NDATA_EXTRA, KB_V41_DATA1,
 		KB_VALUE_MASKED, KB_VALUE_GPA, KB_STALE_DATA0, KB_STALE_TYPE, KB_STALE_NDATA,
 	};
 	bool seen[NR_KNOWN_BEHAVIOURS] = { [KB_NONE] = true };
@@ -275,6 +329,29 @@ TEST(deviation_line_format)
 	ASSERT_EQ(0, strncmp(line, "deviation: field=system_event.ndata expected=0x1 actual=0x0 "
 			     "diagnosis=\"ndata-zero: ", 81));
 	ASSERT_EQ(NULL, strchr(known_behaviour_text(KB_NDATA_ZERO), '"'));
+}
+
+/* One format for a capability, wherever it is checked: hex, like every value. */
+TEST(capability_deviation_format)
+{
+	struct run_outcome out = { 0 };
+	struct sysevent_expect exp;
+	struct deviation dev[SYSEVENT_MAX_DEVIATIONS], d;
+	struct kvm_run run;
+	char a[256], b[256];
+
+	memset(&run, 0, sizeof(run));
+	run.exit_reason = SE;
+	run.system_event.type = 6;
+	sysevent_expect_sev_term(&exp, ABI_UPSTREAM, VAL, false);
+	ASSERT_EQ(1, sysevent_check(&out, &run, &exp, dev, SYSEVENT_MAX_DEVIATIONS));
+	deviation_format(&dev[0], a, sizeof(a));
+	ASSERT_EQ(1, deviation_value(&d, "KVM_CAP_SYSTEM_EVENT_DATA", 1, 0, KB_CAP_MISSING));
+	deviation_format(&d, b, sizeof(b));
+	ASSERT_STREQ(a, b);
+	ASSERT_EQ(0, strncmp(a, "deviation: field=KVM_CAP_SYSTEM_EVENT_DATA expected=0x1 actual=0x0 ",
+			     67));
+	ASSERT_EQ(0, deviation_value(&d, "guest.vector", 13, 13, KB_NONE));
 }
 
 TEST(profiles)

@@ -236,10 +236,24 @@ static bool handle_vmgexit(struct model *m, struct vcpu *vcpu, struct run_outcom
 	return true;
 }
 
+/*
+ * The model's own use of the local KVM failed: that is a broken set-up, not
+ * KVM's answer to the guest. Handing it on as the run's outcome would make
+ * the oracle judge a raw errno the model produced (an EINVAL at the re-entry
+ * after the GHCB MSR write read as a pre-5.19 kernel): end the test instead,
+ * saying what failed.
+ */
+static void __attribute__((noreturn)) model_broken(const char *what, const char *after, int err)
+{
+	lib_fail("model: %s failed with errno=%s after %s: the model's set-up broke on this "
+		 "KVM (not a modelled result, no verdict)", what, errno_name(err), after);
+}
+
 /* One KVM_RUN as the test sees it, with the model handling VMGEXIT. */
 static int model_vcpu_run(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
 {
 	struct kvm_run *run = vcpu->run;
+	const char *after = "entering the guest";
 	struct run_outcome kout;
 	struct kvm_regs regs;
 	int r;
@@ -253,49 +267,61 @@ static int model_vcpu_run(struct model *m, struct vcpu *vcpu, struct run_outcome
 	if (!m->nr_kernel_runs) {
 		/* Watch from the first instruction, as KVM sees every VMGEXIT. */
 		r = set_stepping(m, vcpu, true);
-		if (r) {
-			fail_run(out, -r);
-			return out->rc;
-		}
+		if (r)
+			model_broken("KVM_SET_GUEST_DEBUG", after, -r);
 	}
 
 	for (;;) {
 		m->nr_kernel_runs++;
 		__vcpu_run(vcpu, &kout);
 		out->ms += kout.ms;
-		if (kout.rc < 0 || kout.stuck) {
+		/* A guest that never exits is the guest's doing: the oracle says so. */
+		if (kout.stuck) {
 			*out = kout;
 			return out->rc;
 		}
+		if (kout.rc < 0)
+			model_broken("the local KVM_RUN", after, kout.err);
 
 		switch (run->exit_reason) {
 		case KVM_EXIT_X86_WRMSR:
 			if (run->msr.index != KSE_MSR_SEV_ES_GHCB)
 				goto pass_through;
+			after = "the guest's GHCB MSR write (KVM_EXIT_X86_WRMSR)";
 			m->ghcb_msr = run->msr.data;
 			run->msr.error = 0;
-			if (set_stepping(m, vcpu, true))
-				goto pass_through;
+			r = set_stepping(m, vcpu, true);
+			if (r)
+				model_broken("KVM_SET_GUEST_DEBUG", after, -r);
 			continue;
 		case KVM_EXIT_X86_RDMSR:
 			if (run->msr.index != KSE_MSR_SEV_ES_GHCB)
 				goto pass_through;
+			after = "the guest's GHCB MSR read (KVM_EXIT_X86_RDMSR)";
 			run->msr.data = m->ghcb_msr;
 			run->msr.error = 0;
 			continue;
 		case KVM_EXIT_DEBUG:
 			if (!m->stepping)
 				goto pass_through;
+			after = "a single-step (KVM_EXIT_DEBUG)";
 			if (!at_vmgexit(m, vcpu, &regs)) {
-				if (++m->steps >= MODEL_MAX_STEPS)
-					set_stepping(m, vcpu, false);
+				if (++m->steps >= MODEL_MAX_STEPS) {
+					r = set_stepping(m, vcpu, false);
+					if (r)
+						model_broken("KVM_SET_GUEST_DEBUG", after, -r);
+				}
 				continue;
 			}
 			/* VMGEXIT completes: the guest resumes after it. */
-			set_stepping(m, vcpu, false);
+			r = set_stepping(m, vcpu, false);
+			if (r)
+				model_broken("KVM_SET_GUEST_DEBUG", after, -r);
 			regs.rip += 4;
-			if (__vcpu_set_regs(vcpu, &regs))
-				goto pass_through;
+			r = __vcpu_set_regs(vcpu, &regs);
+			if (r)
+				model_broken("KVM_SET_REGS", after, -r);
+			after = "the modelled VMGEXIT";
 			if (!handle_vmgexit(m, vcpu, out))
 				continue;
 			return out->rc;
