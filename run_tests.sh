@@ -251,18 +251,29 @@ show_set() {
 	hdr=$(sed -n '2s/^# //p' "$dir/ktap.txt")
 	prof=$(sed -n '3s/^# abi-profile: //p' "$dir/ktap.txt")
 	be=$(sed -n '4s/^# backend: //p' "$dir/ktap.txt")
-	say "$hdr: abi-profile $prof, backend $be"
-	grep -E '^(not )?ok [0-9]+ ' "$dir/ktap.txt" | while IFS= read -r r; do
+	say "${hdr:-$dir}${prof:+: abi-profile $prof}${be:+, backend $be}"
+	# Each binary's own stream, from the nesting of ktap.txt.
+	blocks=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sysevent-show.XXXXXX") || exit 1
+	awk -v d="$blocks" '
+		BEGIN { n = 1 }
+		/^  / { sub(/^  /, ""); print > (d "/" n ".log"); next }
+		/^(not )?ok [0-9]+ / { print > (d "/results"); close(d "/" n ".log"); n++ }
+	' "$dir/ktap.txt"
+	[ -f "$blocks/results" ] || : >"$blocks/results"
+	i=0
+	while IFS= read -r r; do
+		i=$((i + 1))
 		t=${r#ok }
 		t=${t#not ok }
 		t=${t#* }
 		t=${t%% *}
 		secs=$(sed -n "s/^$t .* seconds=\([0-9]*\).*/\1/p" "$dir/status.txt" 2>/dev/null)
-		brief_binary "$r" "$t" "$dir/logs/$t.log" "${secs:-?}"
-	done
+		brief_binary "$r" "$t" "$blocks/$i.log" "${secs:-?}"
+	done <"$blocks/results"
+	rm -rf "$blocks"
 	made=ktap.txt
 	for x in junit.xml report.html; do [ ! -f "$dir/$x" ] || made="$made, $x"; done
-	case $be in hardware|kernel) ;; *) say "backend: $be" ;; esac
+	case $be in ''|hardware|kernel) ;; *) say "backend: $be" ;; esac
 	say "results: $dir ($made)"
 	say "$(tail -n 1 "$dir/summary.txt" 2>/dev/null || echo 'no summary.txt')"
 }

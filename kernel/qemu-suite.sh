@@ -70,6 +70,11 @@ dmesg.txt.
                     parameter P=V (repeatable); insmod does not read the
                     kernel command line. Recorded in modules.txt and kernel.txt
   --no-stream       do not copy the KTAP stream to stdout while it runs
+  --ktap            the KTAP stream on stdout (the default unless stdout is a
+                    terminal)
+  --brief           a person's view (the default on a terminal): a progress
+                    line while the guest boots and runs, then the result set
+                    as run_tests.sh --show prints it
                     (ktap.txt is printed when the run ends instead)
   -h, --help        this help
 
@@ -87,7 +92,7 @@ EOF
 }
 
 image='' modules='' out='' timeout_s=600 label='' accel=auto memory=1024 want_arch=''
-build='' suite_dir='' stream=1 append='' config='' boot=auto busybox=''
+build='' suite_dir='' stream=1 append='' config='' boot=auto busybox='' view=''
 runner_args=() module_params=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -107,6 +112,8 @@ while [ $# -gt 0 ]; do
 	--boot) need_arg "$@"; boot=$2; shift 2 ;;
 	--module-param) need_arg "$@"; module_params+=("$2"); shift 2 ;;
 	--no-stream) stream=0; shift ;;
+	--ktap) view=ktap; shift ;;
+	--brief) view=brief; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; runner_args=("$@"); break ;;
 	*) echo "$prog: error: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -135,6 +142,10 @@ for mp in ${module_params[@]+"${module_params[@]}"}; do
 		die "--module-param needs --modules (for a built-in module use --append $mp)"
 done
 suite_dir=${suite_dir:-$repo}
+if [ -z "$view" ]; then
+	if [ -t 1 ]; then view=brief; else view=ktap; fi
+fi
+[ "$view" = ktap ] || stream=0
 
 # --- the image and its architecture ---------------------------------------------
 if [ ! -f "$image" ] || [ ! -r "$image" ]; then die "kernel image not found: $image"; fi
@@ -542,7 +553,7 @@ fi
 
 # --- boot ---------------------------------------------------------------------------
 for f in ktap.txt logs status.txt inventory.txt summary.txt boot.log kernel.txt modules.txt \
-	dmesg.txt runner-stderr.txt qemu.log; do
+	dmesg.txt runner-stderr.txt qemu.log junit.xml report.html; do
 	rm -rf "${out:?}/$f"
 done
 qemu_cmd=("$qemu" -nodefaults -no-user-config -no-reboot -display none
@@ -556,6 +567,19 @@ timeout -k 5 "$timeout_s" "${qemu_cmd[@]}" </dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!
 if [ "$stream" = 1 ]; then
 	tail -n +1 -s 0.2 -F --pid="$qpid" "$work/ktap.out" 2>/dev/null || true
+elif [ "$view" = brief ] && [ -t 1 ]; then
+	# Progress, rewritten in place: booting, then the cases so far.
+	while kill -0 "$qpid" 2>/dev/null; do
+		t=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%d", b - a }')
+		if grep -q 'kvm-sysevent-guest: suite starting' "$out/boot.log" 2>/dev/null; then
+			what="$(grep -cE '^  (not )?ok [0-9]+ ' "$work/ktap.out") cases"
+		else
+			what=booting
+		fi
+		printf '\r\033[K..    %s: %s  %ss' "$label" "$what" "$t"
+		sleep 1
+	done
+	printf '\r\033[K'
 fi
 qrc=0
 wait "$qpid" || qrc=$?
@@ -684,7 +708,17 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 	echo "seconds=$seconds"
 } >"$out/kernel.txt"
 
-if [ "$stream" = 0 ] || [ "$outcome" != ok ]; then
+# JUnit and HTML beside the KTAP, as run_tests.sh -o leaves them where the
+# reporter's Python is (the guest has none).
+report=$repo/report/kvm-sysevent-report
+if command -v "$("$report" --print-python 2>/dev/null)" >/dev/null 2>&1; then
+	"$report" junit -q -o "$out/junit.xml" "$out" >/dev/null 2>&1 || rm -f "$out/junit.xml"
+	"$report" html -q "$out" >/dev/null 2>&1 || rm -f "$out/report.html"
+fi
+
+if [ "$view" = brief ]; then
+	"$repo/run_tests.sh" --show "$out"
+elif [ "$stream" = 0 ] || [ "$outcome" != ok ]; then
 	if [ "$stream" = 0 ]; then
 		cat "$out/ktap.txt"
 	else

@@ -44,6 +44,10 @@ and run the suite inside it. K is one of
                          <repo>/build-static, build-static-arm64,
                          build-static-riscv)
   --suite-dir DIR        where run_tests.sh and settings are (default <repo>)
+  --ktap                 each kernel's KTAP stream (the default unless stdout
+                         is a terminal)
+  --brief                each kernel's short view, with progress (the default
+                         on a terminal; see run_tests.sh --show)
   -h, --help             this help
 
 Every other argument goes to run_tests.sh inside each guest.
@@ -59,7 +63,7 @@ EOF
 }
 
 kernels=() kmods=() runner_args=()
-outdir='' ktimeout=600 accel=auto jobs=1 build='' suite_dir=''
+outdir='' ktimeout=600 accel=auto jobs=1 build='' suite_dir='' view=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) need_arg "$@"; kernels+=("$2"); kmods+=(""); shift 2 ;;
@@ -75,6 +79,8 @@ while [ $# -gt 0 ]; do
 	--kernel-jobs) need_arg "$@"; jobs=$2; shift 2 ;;
 	--build) need_arg "$@"; build=$2; shift 2 ;;
 	--suite-dir) need_arg "$@"; suite_dir=$2; shift 2 ;;
+	--ktap) view=ktap; shift ;;
+	--brief) view=brief; shift ;;
 	-h|--help) usage; exit 0 ;;
 	*) runner_args+=("$1"); shift ;;
 	esac
@@ -84,6 +90,11 @@ case "$ktimeout" in ''|*[!0-9]*|0) die "--kernel-timeout needs a positive number
 case "$jobs" in ''|*[!0-9]*|0) die "--kernel-jobs needs a positive number" ;; esac
 case "$accel" in auto|kvm|tcg) ;; *) die "--qemu-accel must be auto, kvm or tcg" ;; esac
 suite_dir=${suite_dir:-$repo}
+# A person at a terminal gets each kernel's short view and progress; anything
+# else the KTAP streams.
+if [ -z "$view" ]; then
+	if [ -t 1 ]; then view=brief; else view=ktap; fi
+fi
 
 # --- resolve every kernel first, so that a bad name fails before any boot -----
 names=() images=() moddirs=() arches=()
@@ -164,6 +175,7 @@ run_one() {
 	[ -z "$build" ] || args+=(--build "$build")
 	[ -z "${moddirs[$i]}" ] || args+=(--modules "${moddirs[$i]}")
 	[ "$stream" = 1 ] || args+=(--no-stream)
+	args+=("--$view")
 	"$here/qemu-suite.sh" "${args[@]}" -- ${runner_args[@]+"${runner_args[@]}"}
 }
 
@@ -190,7 +202,20 @@ else
 			pids[next]=$!
 			next=$((next + 1))
 		done
-		# Print finished runs in order, as soon as the earlier ones are out.
+		# Print finished runs in order, as soon as the earlier ones are out;
+		# on a terminal, say meanwhile which kernels are still running.
+		if [ "$view" = brief ] && [ -t 1 ]; then
+			while [ ! -e "$tmp/$done_n.rc" ]; do
+				running=""
+				for ((j = done_n; j < next; j++)); do
+					[ -e "$tmp/$j.rc" ] || running="$running ${names[$j]}"
+				done
+				printf '\r\033[K..    kernels: %d/%d done, running:%s  %ss' "$done_n" "$n" \
+					"$running" "$(($(date +%s) - start))"
+				sleep 1
+			done
+			printf '\r\033[K'
+		fi
 		wait "${pids[$done_n]}" || true
 		echo "# === kernel ${names[$done_n]} (${kernels[$done_n]})"
 		cat "$tmp/$done_n.out"

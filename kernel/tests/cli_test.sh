@@ -129,7 +129,7 @@ printf 'KTAP version 1\n1..1\n  KTAP version 1\n  1..3\n  ok 1 crash.a\n  not ok
 sleep 1
 echo c >/proc/sysrq-trigger
 EOS
-boot_tests="boot.runner boot.panic boot.midrun_panic boot.timeout"
+boot_tests="boot.runner boot.brief boot.panic boot.midrun_panic boot.timeout"
 if ! [ -x "$tmp/suite/build/x86_64/stand_in_test" ]; then
 	for t in $boot_tests; do skip "$t" "no busybox-static"; done
 elif ! info=$("$fk" debian-6.12 2>"$tmp/fetch.err"); then
@@ -180,6 +180,22 @@ else
 		ok boot.runner
 	else
 		not_ok boot.runner "exit $rc, missing:${m:- none}" "$(tail -n 3 "$tmp/err")"
+	fi
+	# The short view (a terminal's default): the result set as
+	# run_tests.sh --show prints it, the KTAP only in the set, with the
+	# JUnit and HTML the host wrote beside it.
+	run_qs --out "$tmp/brief" --label "my kernel" --brief
+	rc=$?
+	if [ "$rc" = 1 ] && ! grep -q 'KTAP version' "$tmp/out" &&
+		grep -qE '^FAIL +stand_in_test +1 passed, 1 failed, 0 skipped' "$tmp/out" &&
+		grep -qx '        not ok stand_in.b' "$tmp/out" &&
+		[ "$(tail -n 1 "$tmp/out")" = "1 passed, 1 failed, 0 skipped" ] &&
+		grep -q '^  not ok 2 stand_in.b$' "$tmp/brief/ktap.txt" &&
+		{ ! command -v "$("$here/../report/kvm-sysevent-report" --print-python)" >/dev/null ||
+		  { [ -s "$tmp/brief/junit.xml" ] && [ -s "$tmp/brief/report.html" ]; }; }; then
+		ok boot.brief
+	else
+		not_ok boot.brief "exit $rc" "$(tail -n 3 "$tmp/out")"
 	fi
 	# No init in the initramfs: the kernel panics before the suite.
 	run_qs --out "$tmp/panic" --append rdinit=/nope --timeout 120
