@@ -124,6 +124,7 @@ LIB_SRCS_x86_64	+= lib/x86_64/sev/backend.c
 LIB_SRCS_x86_64	+= lib/x86_64/sev/hardware.c
 LIB_SRCS_x86_64	+= lib/x86_64/sev/harness.c
 LIB_SRCS_x86_64	+= lib/x86_64/sev/model.c
+LIB_SRCS_x86_64	+= lib/x86_64/sev/sweep.c
 
 LIB_SRCS	+= $(LIB_SRCS_$(ARCHDIR))
 LIB_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
@@ -140,6 +141,7 @@ UNIT_PROGS	+= tests/unit/ghcb_codec_test
 UNIT_PROGS	+= tests/unit/oracle_test
 UNIT_PROGS	+= tests/unit/sev_hw_test
 UNIT_PROGS	+= tests/unit/model_plumbing_test
+UNIT_PROGS	+= tests/unit/sweep_test
 
 ALL_PROGS	:= $(TEST_PROGS) $(TOOL_PROGS) $(UNIT_PROGS)
 BINS		:= $(addprefix $(BUILD)/,$(ALL_PROGS))

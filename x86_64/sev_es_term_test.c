@@ -12,13 +12,14 @@
  * guests run in a plain VM with the software model standing in for KVM's
  * SEV-ES side: those results are the model's, never a kernel's.
  */
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "kselftest_harness.h"
 
 #include "ghcb.h"
 #include "sev.h"
+#include "sev_sweep.h"
 #include "suite.h"
 #include "term_guest.h"
 #include "test_util.h"
@@ -52,25 +53,6 @@ static struct suite_opts opts = {
 
 /* A guest that shuts down: #UD with an empty IDT. */
 GUEST_PROG(ud_guest, "ud2\n");
-
-/*
- * The exhaustive sweep guest: walks every (set, code) pair itself, since
- * its registers are encrypted after launch and the host cannot feed them.
- * ECX and EDX come from the host; EAX starts at TERM_REQ with set 0, code 0.
- */
-GUEST_PROG(sweep_guest,
-	   "mov $0x100, %eax\n"
-	   "1:\twrmsr\n\t"
-	   "rep; vmmcall\n\t"
-	   "add $0x10000, %eax\n\t"		/* next code */
-	   "test $0x01000000, %eax\n\t"		/* code wrapped past 0xff? */
-	   "jz 1b\n\t"
-	   "and $0x0000ffff, %eax\n\t"
-	   "add $0x1000, %eax\n\t"		/* next set */
-	   "test $0x00010000, %eax\n\t"		/* set wrapped past 0xf? */
-	   "jz 1b\n"
-	   "2:\thlt\n\t"
-	   "jmp 2b\n");
 
 static void expect_term(struct sysevent_expect *exp, struct kvm_dev *kvm, u64 value)
 {
@@ -267,173 +249,35 @@ TEST_F(sev_es_shutdown, ud_empty_idt)
 
 /* ---- The exhaustive sweep: 16 sets x 256 codes per mode ----------------- */
 
-#define SWEEP_SETS 16
-#define SWEEP_CODES 256
-#define SWEEP_NOTE 512
-
-enum { SWEEP_NOT_RUN, SWEEP_PASS, SWEEP_FAIL };
-
-/*
- * Shared with every forked test (MAP_SHARED, mapped in main): the first set
- * test of a mode runs the whole sweep, the others report from it.
- */
-struct sweep_results {
-	bool done[NR_GUEST_MODES];
-	char skip[NR_GUEST_MODES][64];
-	u8 status[NR_GUEST_MODES][SWEEP_SETS][SWEEP_CODES];
-	char first_deviation[NR_GUEST_MODES][SWEEP_SETS][SWEEP_NOTE];
-};
-
-static struct sweep_results *sweep;
-
-static void sweep_record(enum guest_mode mode, unsigned int i, const struct run_outcome *out,
-			 const struct kvm_run *run, const struct sysevent_expect *exp)
-{
-	struct deviation dev[SYSEVENT_MAX_DEVIATIONS];
-	unsigned int set = i / SWEEP_CODES, code = i % SWEEP_CODES;
-	char *note = sweep->first_deviation[mode][set];
-	int n = sysevent_check(out, run, exp, dev, SYSEVENT_MAX_DEVIATIONS);
-
-	sweep->status[mode][set][code] = n ? SWEEP_FAIL : SWEEP_PASS;
-	if (n && !note[0]) {
-		int len = snprintf(note, SWEEP_NOTE, "code 0x%02x: ", code);
-
-		deviation_format(&dev[0], note + len, SWEEP_NOTE - len);
-	}
-}
-
-/*
- * Judge the report of value @i: the run, or the failure (@r) that kept the
- * VM from running. True when the guest reported and can go on.
- */
-static bool sweep_one(struct kvm_dev *kvm, struct sev_guest *s, int r, enum guest_mode mode,
-		      unsigned int i)
-{
-	struct sysevent_expect exp;
-	struct run_outcome out;
-
-	expect_term(&exp, kvm, ghcb_term_encode(i / SWEEP_CODES, i % SWEEP_CODES));
-	if (r) {
-		out = (struct run_outcome){ .rc = -1, .err = -r };
-	} else {
-		vcpu_poison_system_event(&s->vcpu, SUITE_POISON);
-		sev_guest_run(s, &out);
-	}
-	sweep_record(mode, i, &out, s->vcpu.run, &exp);
-	return !r && out.rc == 0 && !out.stuck && s->vcpu.run->exit_reason == KSE_EXIT_SYSTEM_EVENT;
-}
-
-static bool sweep_skip(struct sev_guest *s, int r, enum guest_mode mode)
-{
-	if (!r || !s->skip_reason)
-		return false;
-	snprintf(sweep->skip[mode], sizeof(sweep->skip[mode]), "%s", s->skip_reason);
-	return true;
-}
-
-/* One launch; the host re-enters KVM_RUN after every report. */
-static void sweep_loop(struct kvm_dev *kvm, enum guest_mode mode)
-{
-	unsigned int i, set;
-	struct sev_guest s;
-	int r;
-
-	r = __sev_guest_create(&s, &backend, kvm, SEV_FLAVOUR_ES, mode, &sweep_guest, true);
-	if (sweep_skip(&s, r, mode))
-		goto out;
-	if (!r) {
-		guest_set_gprs(&s.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
-		r = __sev_guest_launch(&s);
-	}
-	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++)
-		if (!sweep_one(kvm, &s, r, mode, i))
-			break;
-	/* A run that did not report leaves the guest's walk unknown: the rest is not run. */
-	for (set = i / SWEEP_CODES + 1; i < SWEEP_SETS * SWEEP_CODES && set < SWEEP_SETS; set++)
-		snprintf(sweep->first_deviation[mode][set], SWEEP_NOTE,
-			 "not run: the looping guest stopped at set %u code 0x%02x", i / SWEEP_CODES,
-			 i % SWEEP_CODES);
-out:
-	sev_guest_destroy(&s);
-}
-
-/* One VM per value, for isolation. */
-static void sweep_per_vm(struct kvm_dev *kvm, enum guest_mode mode)
-{
-	struct sev_guest s;
-	unsigned int i;
-	int r;
-
-	for (i = 0; i < SWEEP_SETS * SWEEP_CODES; i++) {
-		r = __sev_guest_create(&s, &backend, kvm, SEV_FLAVOUR_ES, mode, &term_guest, true);
-		if (sweep_skip(&s, r, mode)) {
-			sev_guest_destroy(&s);
-			return;
-		}
-		if (!r) {
-			guest_set_ghcb_request(&s.vcpu, ghcb_term_encode(i / SWEEP_CODES,
-									 i % SWEEP_CODES));
-			r = __sev_guest_launch(&s);
-		}
-		sweep_one(kvm, &s, r, mode, i);
-		sev_guest_destroy(&s);
-	}
-}
-
-/* "0x00-0x0f,0x42": the failed codes of one set, as ranges. */
-static void format_codes(const u8 *status, char *buf, size_t len)
-{
-	size_t used = 0;
-	int c, start;
-
-	buf[0] = 0;
-	for (c = 0; c < SWEEP_CODES; c++) {
-		if (status[c] != SWEEP_FAIL)
-			continue;
-		for (start = c; c + 1 < SWEEP_CODES && status[c + 1] == SWEEP_FAIL; c++)
-			;
-		if (used >= len)
-			break;
-		if (start == c)
-			used += snprintf(buf + used, len - used, "%s0x%02x", used ? "," : "", c);
-		else
-			used += snprintf(buf + used, len - used, "%s0x%02x-0x%02x", used ? "," : "",
-					 start, c);
-	}
-}
-
-/* No guest in the fixture: the sweep builds its own, one or 4,096 of them. */
+/* No guest in the fixture: the sweep builds its own, one or 256 per set. */
 SEV_FIXTURE(sev_es_sweep, NULL, 0);
 SEV_MODE_VARIANTS(sev_es_sweep);
 
+/* One reason-code set: its sweep line, its first deviation, its verdict. */
 static void sweep_report(struct __test_metadata *_metadata, struct kvm_dev *kvm,
 			 enum guest_mode mode, unsigned int set)
 {
-	char codes[SWEEP_CODES * 10];
-	int pass = 0, fail = 0, c;
+	struct sev_sweep_params p = {
+		.sel = &backend, .kvm = kvm, .mode = mode, .set = set,
+		.per_vm = opts.sweep_per_vm, .profile = opts.profile,
+	};
+	struct sev_sweep_set res;
+	char line[SEV_SWEEP_CODES * 20];
 
-	if (!sweep->done[mode]) {
-		if (opts.sweep_per_vm)
-			sweep_per_vm(kvm, mode);
-		else
-			sweep_loop(kvm, mode);
-		sweep->done[mode] = true;
-	}
-	if (sweep->skip[mode][0])
-		SUITE_SKIP(return, sweep->skip[mode]);
-	for (c = 0; c < SWEEP_CODES; c++) {
-		pass += sweep->status[mode][set][c] == SWEEP_PASS;
-		fail += sweep->status[mode][set][c] == SWEEP_FAIL;
-	}
-	format_codes(sweep->status[mode][set], codes, sizeof(codes));
-	pr_diag("sweep: mode=%s set=%u pass=%d fail=%d failed_codes=%s", guest_mode_name(mode),
-		set, pass, fail, codes);
-	if (sweep->first_deviation[mode][set][0])
-		pr_diag("%s", sweep->first_deviation[mode][set]);
-	ASSERT_EQ(SWEEP_CODES, pass + fail) TH_LOG("codes not run in set %u", set);
-	ASSERT_EQ(0, fail);
+	sev_sweep_set(&p, &res);
+	if (res.skip)
+		SUITE_SKIP(return, res.skip);
+	sev_sweep_line(&res, mode, set, line, sizeof(line));
+	pr_diag("%s", line);
+	if (res.first_deviation[0])
+		pr_diag("%s", res.first_deviation);
+	if (res.not_run_why[0])
+		pr_diag("%s", res.not_run_why);
+	ASSERT_EQ(0u, res.not_run) TH_LOG("%u codes of set %u not run", res.not_run, set);
+	ASSERT_EQ(0u, res.fail);
 }
 
+/* A set is 1 launch (loop) or 256 (per-vm, PSP-bound on hardware). */
 #define SWEEP_SET_TEST(n)                                                              \
 	TEST_F_TIMEOUT(sev_es_sweep, set_##n, 900)                                     \
 	{                                                                              \
@@ -451,9 +295,7 @@ int main(int argc, char **argv)
 	int i, n = 0;
 
 	suite_init(&opts, &argc, argv);
-	sweep = mmap(NULL, sizeof(*sweep), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		     -1, 0);
-	if (!args || sweep == MAP_FAILED) {
+	if (!args) {
 		printf("Bail out! out of memory\n");
 		return 1;
 	}

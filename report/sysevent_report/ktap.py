@@ -86,6 +86,7 @@ class Sweep:
     failed_codes: frozenset
     raw: str = ""
     lineno: int = 0
+    not_run_codes: frozenset = frozenset()
 
 
 @dataclass
@@ -131,7 +132,7 @@ DEVIATION_RE = re.compile(
     r'(?:\s+diagnosis="(?P<diagnosis>[^"]*)")?\s*$')
 SWEEP_RE = re.compile(
     r"^sweep:\s+mode=(?P<mode>[A-Za-z0-9_-]+)\s+set=(?P<set>\d+)\s+pass=(?P<passed>\d+)\s+"
-    r"fail=(?P<failed>\d+)\s+failed_codes=(?P<codes>\S*)\s*$")
+    r"fail=(?P<failed>\d+)\s+failed_codes=(?P<codes>\S*)(?:\s+not_run=(?P<not_run>\S+))?\s*$")
 CODE_RE = re.compile(r"^0x([0-9a-fA-F]{1,2})(?:-0x([0-9a-fA-F]{1,2}))?$")
 SWEEP_SETS = 16
 SWEEP_CODES = 256
@@ -382,23 +383,27 @@ class _LevelParser:
             return None
         try:
             codes = parse_codes(m.group("codes"))
+            not_run = parse_codes(m.group("not_run") or "")
         except ValueError as exc:
             self.problems.warn(lineno, f"sweep line: {exc}")
             return None
         sweep = Sweep(mode=m.group("mode"), set=int(m.group("set")),
                       passed=int(m.group("passed")), failed=int(m.group("failed")),
-                      failed_codes=codes, raw=diag, lineno=lineno)
+                      failed_codes=codes, raw=diag, lineno=lineno, not_run_codes=not_run)
         if not 0 <= sweep.set < SWEEP_SETS:
             self.problems.warn(lineno, f"sweep set {sweep.set} is outside 0..{SWEEP_SETS - 1}")
             return None
-        if max(codes, default=0) >= SWEEP_CODES:
+        if max(codes | not_run, default=0) >= SWEEP_CODES:
             self.problems.warn(lineno, "sweep reason code above 0xff")
             return None
         if len(codes) != sweep.failed:
             self.problems.warn(lineno, f"sweep fail={sweep.failed} but {len(codes)} failed "
                                "codes listed")
-        if sweep.passed + sweep.failed != SWEEP_CODES:
-            self.problems.warn(lineno, f"sweep pass+fail={sweep.passed + sweep.failed}, "
+        if codes & not_run:
+            self.problems.warn(lineno, "sweep codes listed both as failed and as not run")
+        if sweep.passed + sweep.failed + len(not_run) != SWEEP_CODES:
+            self.problems.warn(lineno, f"sweep pass+fail+not_run="
+                               f"{sweep.passed + sweep.failed + len(not_run)}, "
                                f"not {SWEEP_CODES}")
         return sweep
 

@@ -462,12 +462,15 @@ def sweep_grids(run):
                                       f"set={sw.set}; the first is kept")
                     continue
                 done.add((sw.mode, sw.set))
-                consistent = (sw.passed + sw.failed == ktap.SWEEP_CODES
+                nr = len(sw.not_run_codes)
+                consistent = (sw.passed + sw.failed + nr == ktap.SWEEP_CODES
                               and len(sw.failed_codes) == sw.failed)
                 other = "p" if consistent else "n"
-                g.rows[sw.set] = ["f" if code in sw.failed_codes else other
+                g.rows[sw.set] = ["f" if code in sw.failed_codes else
+                                  "n" if code in sw.not_run_codes else other
                                   for code in range(ktap.SWEEP_CODES)]
                 g.notes[sw.set] = f"pass {sw.passed}, fail {sw.failed}" + (
+                    f", not run {nr}" if nr else "") + (
                     "" if consistent else " (counts inconsistent: unlisted codes unknown)")
             m = SWEEP_NAME_RE.match(c.name)
             if not m or int(m.group("set")) >= ktap.SWEEP_SETS:
@@ -476,7 +479,7 @@ def sweep_grids(run):
             if (mode, nset) in done:
                 if c.status == "skip":
                     run.problems.warn(c.lineno, f"'{c.name}' is skipped but has a sweep line")
-                elif c.failed != ("f" in grid(b, mode).rows[nset]):
+                elif c.failed != any(x in grid(b, mode).rows[nset] for x in "fn"):
                     run.problems.warn(c.lineno, f"'{c.name}' is {c.status} but its sweep line "
                                       "says otherwise")
                 continue

@@ -151,6 +151,25 @@ def test_sweep_lines():
     assert probs.warnings == []
 
 
+def test_sweep_line_with_codes_not_run():
+    """A VM that could not be created part-way: judged codes kept, the rest not run."""
+    text = ("KTAP version 1\n1..1\n"
+            "# sweep: mode=long set=1 pass=16 fail=1 failed_codes=0x03 not_run=0x11-0xff\n"
+            "# not run from code 0x11: creating its VM failed: errno=EBUSY\n"
+            "not ok 1 sev_es_sweep.long.set_1\n")
+    lvl, probs = parse(text)
+    sw = lvl.results[0].sweeps[0]
+    assert (sw.passed, sw.failed) == (16, 1)
+    assert sw.not_run_codes == frozenset(range(0x11, 0x100))
+    assert probs.warnings == []
+    run = load_stream(text.encode(), "t")
+    (g,) = run.grids()
+    assert g.rows[1][3] == "f" and g.rows[1][0x10] == "p" and g.rows[1][0x11] == "n"
+    assert g.totals()["n"] == 15 * 256 + 0xef
+    assert "not run 239" in g.notes[1]
+    assert run.problems.warnings == []
+
+
 @pytest.mark.parametrize("codes", ["0xzz", "0x10-0x01", "0x100", "1,2"])
 def test_bad_sweep_codes_are_warnings(codes):
     text = (f"KTAP version 1\n1..1\n# sweep: mode=long set=0 pass=255 fail=1 "
