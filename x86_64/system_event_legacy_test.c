@@ -45,7 +45,12 @@ static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 
 /* ---- Triple faults ------------------------------------------------------ */
 
-/* Real mode has no triple fault on an empty IDT: it vectors through the IVT. */
+/*
+ * Protected and long mode only: a CPU checks the IVT limit in real mode too
+ * (#UD past it: #GP, #DF, shutdown), but KVM's instruction emulator, which
+ * runs real mode on some KVMs (kvm_pvm here), does not (emulate.c,
+ * __emulate_int_real()): such a guest runs on into zeroed memory.
+ */
 PLAIN_FIXTURE(triple_fault)
 MODE_VARIANTS(triple_fault);
 

@@ -32,6 +32,7 @@ enum sev_need {
 	SEV_NEED_SNP,		/* the SNP VM type and launch */
 	SEV_NEED_SHUTDOWN,	/* KVM's SEV-ES shutdown path (protected state) */
 	SEV_NEED_GHCB_PAGE,	/* the GHCB page protocol */
+	SEV_NEED_REAL_MODE_FAULT, /* a 16-bit real-mode fault delivered as the CPU does */
 	NR_SEV_NEEDS,
 };
 #define SEV_NEEDS(n)		BIT(n)

@@ -23,6 +23,9 @@ const struct suite_hint suite_arch_skip_hints[] = {
 	{ "SNP is not modelled", "the software model covers SEV-ES only" },
 	{ "GHCB page protocol is not modelled",
 	  "the software model covers the GHCB MSR protocol only; see the harness backend" },
+	{ "real-mode triple fault is not modelled",
+	  "the model's guest runs on the local KVM, which may emulate real mode without the IVT "
+	  "limit check; real-mode shutdown is judged on hardware" },
 	{ "KVM lacks what the SEV-ES model needs",
 	  "the model needs userspace MSR exits, MSR filters, single-step and DISABLE_QUIRKS2" },
 	{ "no SEV-ES test harness in kvm_amd",

@@ -362,6 +362,14 @@ const struct sev_backend sev_backend_model = {
 	.lacks = {
 		[SEV_NEED_SNP] = "SNP is not modelled",
 		[SEV_NEED_GHCB_PAGE] = "GHCB page protocol is not modelled",
+		/*
+		 * The guest runs on the local KVM, whose real mode may be KVM's
+		 * instruction emulator: it ignores the IVT limit (emulate.c,
+		 * __emulate_int_real(): "TODO: Add limit checks"), so a fault
+		 * never shuts the guest down there (kvm_pvm: it runs on into
+		 * zeroed memory). On SEV-ES hardware the CPU delivers it.
+		 */
+		[SEV_NEED_REAL_MODE_FAULT] = "real-mode triple fault is not modelled",
 	},
 	.unavailable = model_unavailable,
 	.create_vm = sev_plain_create_vm,
