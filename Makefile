@@ -11,10 +11,14 @@
 #   make install    kselftest install for run_kselftest.sh (INSTALL_PATH=DIR);
 #                   make gen_tar makes its tarball (install/README.md)
 #
+# make run and make check first install the Debian packages they need
+# (tools/packages, tools/deps.sh): as root, through sudo -n, or they print
+# the command that does and stop.
+#
 # Knobs: V=1 (show commands), WERROR=0, KDIR=<kernel tree>, BUILD=<dir>,
 # STATIC=1 (static binaries, for initramfs use), SANITIZE=1 (ASan+UBSan into
 # build-san/), ARCH=x86_64|arm64|riscv (the kernel's names; default: this
-# machine's).
+# machine's), DEPS=0 (install no packages).
 
 # The architecture, by the kernel's names or uname's; ARCHDIR is the folder
 # of its tests and library room (the KVM selftests' names, 6.12).
@@ -70,7 +74,8 @@ endif
 $(CACHE)/kselftest/kselftest_harness.h:
 ifeq ($(KSFT_TARBALL),)
 	@echo "error: kselftest_harness.h not found." >&2
-	@echo "  Install Debian's kernel source:  sudo apt-get install linux-source-6.12" >&2
+	@echo "  make run and make check install what they need, or" >&2
+	@echo "  install Debian's kernel source:  sudo apt-get install linux-source-6.12" >&2
 	@echo "  or point at a kernel tree:       make KDIR=/path/to/linux" >&2
 	@exit 2
 else
@@ -174,11 +179,19 @@ $(BUILD)/tests/unit/model_plumbing_test: LDFLAGS += -Wl,--wrap=ioctl
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------------------
+# The Debian packages make run and make check need (tools/packages), then a
+# fresh make for the build: what was just installed (the kernel source) is
+# seen when the Makefile is read.
+DEPS	?= 1
+DEPS_RUN = $(Q)KVM_SYSEVENT_DEPS=$(DEPS) tools/deps.sh $(if $(KDIR),--skip linux-source-6.12)
+
 # Running. run_tests.sh finds the binaries under $(BUILD).
 RUN_ARGS ?=
 # On a terminal a short view, else KTAP (RUN_ARGS=--ktap for it anyway); the
 # result set gets the KTAP, junit.xml and report.html either way.
-run: all
+run:
+	$(DEPS_RUN) run
+	$(Q)$(MAKE) all
 	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/latest $(RUN_ARGS)
 
 # make check runs every step in CHECK_STEPS through tests/check.sh, which
@@ -189,7 +202,9 @@ CHECK_STEPS	+= check-abi
 CHECK_STEPS	+= check-suite
 CHECK_STEPS	+= check-mutation
 
-check: all
+check:
+	$(DEPS_RUN) check
+	$(Q)$(MAKE) all
 	$(Q)./tests/check.sh $(CHECK_STEPS)
 
 check-unit: all
@@ -229,6 +244,6 @@ distclean: clean
 	$(Q)rm -rf $(CACHE) results
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
 
 .PHONY: all run check check-unit check-abi check-suite mutation check-mutation clean distclean help
