@@ -12,7 +12,10 @@
 #   TAR_TTY    exit status and the result set (tar, base64)  -> unpacked by the host
 #
 # /suite/guest.env (written by qemu-suite.sh) sets LABEL, REVISION, KTAP_TTY,
-# TAR_TTY, MODULES_GIVEN and the runner's arguments (set -- ...).
+# TAR_TTY, MODULES_GIVEN, GUEST_SHELL and the runner's arguments (set -- ...).
+# GUEST_SHELL=1 (qemu-suite.sh --initramfs): after the modules, a shell on the
+# console instead of the suite, for a harness that drives the console (LAVA);
+# /results/modules.txt says how the modules fared.
 # /suite/module-params, when present, has one line per module:
 # `name param=value ...` (qemu-suite.sh --module-param).
 
@@ -49,6 +52,7 @@ REVISION=unknown
 KTAP_TTY=ttyS1
 TAR_TTY=ttyS2
 MODULES_GIVEN=0
+GUEST_SHELL=0
 # shellcheck disable=SC1091
 . /suite/guest.env
 
@@ -118,6 +122,11 @@ for ko in /suite/modules/*.ko; do
 		[ -n "$failed" ] || failed="$name: ${msg#insmod: }"
 	fi
 done
+if [ "$GUEST_SHELL" = 1 ]; then
+	say "shell on the console, the suite is in /suite"
+	cd /suite || finish
+	exec setsid cttyhack sh
+fi
 if [ -n "$failed" ]; then
 	send_results "$failed"
 	finish

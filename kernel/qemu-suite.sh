@@ -76,6 +76,11 @@ dmesg.txt.
                     line while the guest boots and runs, then the result set
                     as run_tests.sh --show prints it
                     (ktap.txt is printed when the run ends instead)
+  --initramfs FILE  write the initramfs to FILE and stop, booting nothing
+                    (no --out needed): its /init loads the kvm modules as a
+                    run does, then starts a shell on the console with the
+                    suite in /suite, for harnesses that drive the console
+                    themselves (LAVA, lava/README.md)
   -h, --help        this help
 
 Everything after -- goes to the guest's run_tests.sh (its -o is ours).
@@ -92,7 +97,7 @@ EOF
 }
 
 image='' modules='' out='' timeout_s=600 label='' accel=auto memory=1024 want_arch=''
-build='' suite_dir='' stream=1 append='' config='' boot=auto busybox='' view=''
+build='' suite_dir='' stream=1 append='' config='' boot=auto busybox='' view='' initramfs_out=''
 runner_args=() module_params=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -114,6 +119,7 @@ while [ $# -gt 0 ]; do
 	--no-stream) stream=0; shift ;;
 	--ktap) view=ktap; shift ;;
 	--brief) view=brief; shift ;;
+	--initramfs) need_arg "$@"; initramfs_out=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; runner_args=("$@"); break ;;
 	*) echo "$prog: error: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -127,7 +133,7 @@ for a in ${runner_args[@]+"${runner_args[@]}"}; do
 	esac
 done
 [ -n "$image" ] || die "--image is required (try --help)"
-[ -n "$out" ] || die "--out is required (try --help)"
+[ -n "$out" ] || [ -n "$initramfs_out" ] || die "--out is required (try --help)"
 case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
 case "$memory" in ''|*[!0-9]*|0) die "--memory needs a positive number of MiB" ;; esac
 case "$accel" in auto|kvm|tcg) ;; *) die "--accel must be auto, kvm or tcg" ;; esac
@@ -242,8 +248,10 @@ if [ -z "$config" ]; then
 fi
 
 # --- work area ----------------------------------------------------------------
-mkdir -p "$out" || die "cannot create $out"
-out=$(cd "$out" && pwd)
+if [ -n "$out" ]; then
+	mkdir -p "$out" || die "cannot create $out"
+	out=$(cd "$out" && pwd)
+fi
 
 root=$work/root
 mkdir -p "$root/bin" "$root/suite/build/$archdir" "$root/suite/build/tools" "$root/suite/modules" \
@@ -497,6 +505,7 @@ squote() {
 	printf 'KTAP_TTY=%s\n' "$ktap_tty"
 	printf 'TAR_TTY=%s\n' "$tar_tty"
 	printf 'MODULES_GIVEN=%s\n' "$([ -n "$modules" ] && echo 1 || echo 0)"
+	printf 'GUEST_SHELL=%s\n' "$([ -n "$initramfs_out" ] && echo 1 || echo 0)"
 	printf 'set --'
 	for a in ${runner_args[@]+"${runner_args[@]}"}; do
 		printf ' %s' "$(squote "$a")"
@@ -506,6 +515,10 @@ squote() {
 
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
 	>"$work/initrd.cpio" || die "cannot build the initramfs"
+if [ -n "$initramfs_out" ]; then
+	cp "$work/initrd.cpio" "$initramfs_out" || die "cannot write $initramfs_out"
+	exit 0
+fi
 
 # --- the image to boot --------------------------------------------------------------
 # A bzImage carries its kernel compressed; decompressing it in the guest costs
