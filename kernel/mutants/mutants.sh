@@ -52,7 +52,8 @@ first deviation the suite named. The control (stock modules) must pass.
 Everything after -- goes to the suite's run_tests.sh inside the guest
 (default: -t system_event_legacy_test -T 60).
 
-Output: the table, then exactly these lines last:
+Output: the table (on a terminal, a progress line between its rows: rows
+done, sets built, boots running), then exactly these lines last:
   conformant variants passed: M/M
   kernel mutants killed: K/N
   mutants: P passed, F failed, S skipped
@@ -492,8 +493,26 @@ boot_set() {
 fmt='%-32s %-38s %-11s %-12s %-9s %-31s %s\n'
 table=$out/table.txt
 row() {
+	[ "$tty" = 0 ] || printf '\r\033[K'
 	# shellcheck disable=SC2059
 	printf "$fmt" "$@" | tee -a "$table"
+}
+# On a terminal, a progress line between the rows (rewritten in place, at
+# most once a second): rows done, sets compiled, boots running.
+tty=0
+[ -t 1 ] && tty=1
+last_tick=0
+tick() {
+	[ "$tty" = 1 ] && [ "$SECONDS" != "$last_tick" ] || return 0
+	last_tick=$SECONDS
+	local n c=0 b=''
+	for n in ${reachable[@]+"${reachable[@]}"}; do
+		[ ! -f "${sd[$n]}.done" ] || c=$((c + 1))
+		[ ! -f "${sd[$n]}.booting" ] || b="$b $n"
+	done
+	[ ! -f "${sd[control]}.booting" ] || b="$b control"
+	printf '\r\033[K..    %d/%d rows, %d/%d sets built, booting:%s  %ss' "${next_row:-0}" \
+		"${#reachable[@]}" "$c" "${#reachable[@]}" "${b:- none}" "$(($(date +%s) - t_start))"
 }
 : >"$table"
 {
@@ -541,7 +560,12 @@ judge() {
 
 # The control first: without a passing control no kill means anything.
 m_site[control]="stock modules"
-boot_set control "$KM_STOCK"
+boot_set control "$KM_STOCK" &
+while [ ! -f "$(setdir control).result" ]; do
+	tick
+	sleep 0.2
+done
+wait $! || true
 read -r rc_run secs_run <"$(setdir control).result"
 res_dir=$out/$(basename "$(setdir control)")
 judge control conformant "$rc_run" "${secs_run}s" "$KM_RELEASE/$stock_id"
@@ -591,6 +615,7 @@ if [ "$control_ok" = 1 ]; then
 		while [ ! -f "$d.done" ]; do
 			kill -0 "$builder_pid" 2>/dev/null || [ -f "$d.done" ] || die "the module builder stopped"
 			flush_rows
+			tick
 			sleep 0.2
 		done
 		read -r status bsecs setid <"$d.done"
@@ -601,6 +626,7 @@ if [ "$control_ok" = 1 ]; then
 		fi
 		while [ "$(running_boots)" -ge "$(boot_limit)" ]; do
 			flush_rows
+			tick
 			sleep 0.2
 		done
 		: >"$d.launched"
@@ -609,6 +635,7 @@ if [ "$control_ok" = 1 ]; then
 	done
 	while [ "$next_row" -lt "${#reachable[@]}" ]; do
 		flush_rows
+		tick
 		sleep 0.2
 	done
 	wait
