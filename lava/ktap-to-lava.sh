@@ -17,10 +17,11 @@
 # binary's name. A skip's reason goes to stderr, beside the name;
 # the name itself stays stable. A name seen twice gets `_dup2`, `_dup3`.
 #
-# Exit status: 0, 1 when the input holds no result at all, 2 bad usage.
+# Exit status: 0, 1 when the input holds no result at all (said on stderr),
+# 2 bad usage.
 
 case ${1:-} in
--h|--help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 esac
 [ $# -le 1 ] || { echo "ktap-to-lava.sh: one KTAP file at most (see --help)" >&2; exit 2; }
 if [ $# -eq 1 ] && [ ! -r "$1" ]; then
@@ -82,5 +83,9 @@ function emit(name, result, why,   n) {
 	if (!had_children) emit(name, result, why)
 	else if (failed && !child_failed) emit(name, "fail", why == "" ? "failed after its last case" : why)
 }
-END { exit total > 0 ? 0 : 1 }
+END {
+	if (total > 0) exit 0
+	print "ktap-to-lava.sh: no KTAP result in the input" > "/dev/stderr"
+	exit 1
+}
 ' "$@"

@@ -96,13 +96,12 @@ fi
 [ "${KVM_SYSEVENT_DEPS:-1}" != 0 ] || exit 0
 [ ${#pkgs[@]} -gt 0 ] || exit 0
 
-# Installed means dpkg says "install ok installed".
+# Installed means dpkg says "install ok installed" (one dpkg-query for all).
 missing_pkgs() {
-	local p st
-	for p in "$@"; do
-		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-		[ "$st" = "install ok installed" ] || printf '%s\n' "$p"
-	done
+	local have
+	have=$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null |
+		awk '$2 == "install" && $3 == "ok" && $4 == "installed" { print $1 }' || true)
+	printf '%s\n' "$@" | grep -vxF -f <(printf '%s\n' "$have") || true
 }
 command -v dpkg-query >/dev/null || die "dpkg-query not found: this needs a Debian system"
 mapfile -t missing < <(missing_pkgs "${pkgs[@]}")
