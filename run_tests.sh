@@ -55,20 +55,24 @@ options:
   --brief            print the short view even when not on a terminal
   --show DIR         print result set DIR (of this or another run) in the
                      short view; runs nothing
-  -T SECS            per-binary timeout (default: timeout= in settings, 120)
+  -T SECS            per-binary timeout (default: timeout= in settings, 120);
+                     an exhaustive run gets its sweep's budget on top (the
+                     binary says it: --sweep-budget), printed in the header
   --abi-profile P    upstream (default) or proposal-2022
   --backend B        for the SEV-ES cases: hardware (default), harness (KVM's
                      SEV-ES handler code through a test-only kvm_amd patch,
                      not a hardware result) or model:<behaviour> (software,
                      not a kernel result)
   --exhaustive       add the 16 x 256 reason sweep to the SEV-ES cases
+  --sweep M          the sweep's mode: loop (one launch per set, default) or
+                     per-vm (one VM per value)
   --kernel K         run inside kernel K under QEMU (see kernel/README.md)
   -l                 list the test binaries
   -h, --help         this text
 
 environment: BUILD (build dir, default build), KVM_SYSEVENT_TESTS (binary
 names, for the runner's own tests), KVM_SYSEVENT_ABI_PROFILE,
-KVM_SYSEVENT_BACKEND, KVM_SYSEVENT_EXHAUSTIVE, KVM_SYSEVENT_REVISION,
+KVM_SYSEVENT_BACKEND, KVM_SYSEVENT_EXHAUSTIVE, KVM_SYSEVENT_SWEEP, KVM_SYSEVENT_REVISION,
 KVM_SYSEVENT_KERNEL_UNDER_TEST, KVM_SYSEVENT_PYTHON (the reporter's).
 exit status: 0 nothing failed, 1 a failure, 2 bad usage, 4 every case skipped.
 USAGE
@@ -94,6 +98,7 @@ only="" jobs=1 outdir="" timeout="" view="" show=""
 profile=${KVM_SYSEVENT_ABI_PROFILE:-upstream}
 backend=${KVM_SYSEVENT_BACKEND:-hardware}
 exhaustive=${KVM_SYSEVENT_EXHAUSTIVE:-}
+sweep=${KVM_SYSEVENT_SWEEP:-loop}
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
@@ -107,6 +112,8 @@ while [ $# -gt 0 ]; do
 	--backend) [ $# -ge 2 ] || die_usage "--backend needs a value"; backend=$2; shift ;;
 	--backend=*) backend=${1#*=} ;;
 	--exhaustive) exhaustive=1 ;;
+	--sweep) [ $# -ge 2 ] || die_usage "--sweep needs a value"; sweep=$2; shift ;;
+	--sweep=*) sweep=${1#*=} ;;
 	--ktap) view=ktap ;;
 	--brief) view=brief ;;
 	--show) [ $# -ge 2 ] || die_usage "--show needs a result set"; show=$2; shift ;;
@@ -123,6 +130,7 @@ progress=0
 [ "$view" = brief ] && [ -t 1 ] && progress=1
 case $jobs in ''|*[!0-9]*|0) die_usage "-j takes a whole number >= 1, not '$jobs'" ;; esac
 case $profile in upstream|proposal-2022) ;; *) die_usage "unknown ABI profile '$profile'" ;; esac
+case $sweep in loop|per-vm) ;; *) die_usage "unknown sweep mode '$sweep' (loop or per-vm)" ;; esac
 case $backend in
 kernel) backend=hardware ;;	# its name before the harness existed
 hardware|harness|model:?*) ;;
@@ -312,11 +320,32 @@ emit() {
 }
 
 export KVM_SYSEVENT_ABI_PROFILE="$profile" KVM_SYSEVENT_BACKEND="$backend"
+export KVM_SYSEVENT_SWEEP="$sweep"
 if [ -n "$exhaustive" ] && [ "$exhaustive" != 0 ]; then
 	export KVM_SYSEVENT_EXHAUSTIVE=1
 else
 	unset KVM_SYSEVENT_EXHAUSTIVE
 fi
+
+# Each binary's timeout: the base, plus for an exhaustive run what its sweep
+# needs (the binary says how many guest launches and how long each may
+# take). 12,288 per-VM launches cannot finish in 120 s: never time them out.
+tvar() { echo "timeout_$(echo "$1" | tr -c 'A-Za-z0-9_\n' _)"; }
+budgets=""
+for t in $selected; do
+	tt=$timeout
+	if [ -n "${KVM_SYSEVENT_EXHAUSTIVE:-}" ] && [ -x "$BUILD/$archdir/$t" ]; then
+		b=$("$BUILD/$archdir/$t" --sweep-budget 2>/dev/null </dev/null) || b=""
+		l=$(echo "$b" | sed -n 's/^launches=\([0-9][0-9]*\) ms_per_launch=[0-9][0-9]*$/\1/p')
+		ms=$(echo "$b" | sed -n 's/^launches=[0-9][0-9]* ms_per_launch=\([0-9][0-9]*\)$/\1/p')
+		if [ -n "$l" ] && [ -n "$ms" ] && [ "$l" -gt 0 ]; then
+			tt=$((timeout + (l * ms + 999) / 1000))
+			budgets="$budgets
+# timeout: $t ${tt}s (${timeout}s + $l sweep launches x ${ms}ms, $sweep sweep)"
+		fi
+	fi
+	eval "$(tvar "$t")=$tt"
+done
 
 inventory() {
 	inv=$BUILD/tools/host_inventory
@@ -379,8 +408,9 @@ start() {
 		# Waited for in the background so that the shell's own
 		# "Killed" never lands in the log; the runner reports it.
 		token="$$.$t."
+		eval "tt=\$$(tvar "$t")"
 		if command -v timeout >/dev/null 2>&1; then
-			KSE_RUN_TOKEN=$token timeout -s KILL "$timeout" "$bin" \
+			KSE_RUN_TOKEN=$token timeout -s KILL "$tt" "$bin" \
 				>"$log" 2>&1 </dev/null &
 		else
 			KSE_RUN_TOKEN=$token "$bin" >"$log" 2>&1 </dev/null &
@@ -401,6 +431,8 @@ emit "KTAP version 1"
 emit "# kvm-sysevent $rev on $(uname -r)"
 emit "# abi-profile: $profile"
 emit "# backend: $backend_note"
+emit "# timeout: ${timeout}s per binary"
+[ -z "$budgets" ] || emit "${budgets#?}"
 emit "1..$count"
 say "kvm-sysevent $rev on $(uname -r): abi-profile $profile, backend $backend_note"
 
@@ -424,9 +456,10 @@ report_next() {
 	log_counts "$log"
 
 	sig=- tmo=0
+	eval "tt=\$$(tvar "$t")"
 	if [ "$rc" -gt 128 ] && [ "$rc" -lt 160 ]; then
 		sig=SIG$(kill -l "$((rc - 128))" 2>/dev/null || echo "$((rc - 128))")
-		if [ "$secs" -ge "$timeout" ] && [ "$sig" = SIGKILL ]; then
+		if [ "$secs" -ge "$tt" ] && [ "$sig" = SIGKILL ]; then
 			tmo=1
 		fi
 	elif [ "$rc" -eq 124 ]; then
@@ -434,7 +467,7 @@ report_next() {
 	fi
 
 	if [ "$tmo" -eq 1 ]; then
-		result="not ok $n $t # TIMEOUT ${timeout}s"
+		result="not ok $n $t # TIMEOUT ${tt}s"
 	elif [ "$sig" != - ]; then
 		result="not ok $n $t # CRASH $sig"
 	elif [ "$rc" -eq 0 ]; then

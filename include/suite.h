@@ -41,6 +41,13 @@ struct suite_opts {
 	const char *backend_note;	/* NULL, or what the results are not */
 	bool exhaustive;
 	bool sweep_per_vm;
+	/*
+	 * With SUITE_OPT_SWEEP: the guest launches the exhaustive sweep makes
+	 * in a mode, and the time each may take. --sweep-budget prints them so
+	 * that a runner can give the run the time it needs.
+	 */
+	unsigned int (*sweep_launches)(bool per_vm);
+	unsigned int sweep_launch_ms;
 };
 
 /*

@@ -18,7 +18,9 @@ static void usage(const struct suite_opts *o, FILE *f)
 			o->backend_ops->default_name, SUITE_ENV_BACKEND);
 	if (o->accepts & SUITE_OPT_SWEEP)
 		fprintf(f, "  --exhaustive        add the 16 x 256 reason sweep  [$%s=1]\n"
-			   "  --sweep=M           loop (one launch, default) or per-vm  [$%s]\n",
+			   "  --sweep=M           loop (one launch per set, default) or per-vm  [$%s]\n"
+			   "  --sweep-budget      print 'launches=N ms_per_launch=M' for the sweep\n"
+			   "                      these options ask for (N=0 without --exhaustive)\n",
 			SUITE_ENV_EXHAUSTIVE, SUITE_ENV_SWEEP);
 	fprintf(f, "  --help              this text\n\n"
 		   "harness options (kselftest_harness.h):\n"
@@ -107,6 +109,7 @@ static void print_backend_note(void)
 
 void suite_init(struct suite_opts *o, int *argc, char **argv)
 {
+	bool budget = false;
 	const char *v;
 	int i, out = 1;
 
@@ -137,6 +140,8 @@ void suite_init(struct suite_opts *o, int *argc, char **argv)
 			set_backend(o, v);
 		} else if ((o->accepts & SUITE_OPT_SWEEP) && !strcmp(a, "--exhaustive")) {
 			o->exhaustive = true;
+		} else if ((o->accepts & SUITE_OPT_SWEEP) && !strcmp(a, "--sweep-budget")) {
+			budget = true;
 		} else if ((o->accepts & SUITE_OPT_SWEEP) &&
 			   (v = opt_value(o, *argc, argv, &i, "--sweep"))) {
 			set_sweep(o, v);
@@ -149,6 +154,12 @@ void suite_init(struct suite_opts *o, int *argc, char **argv)
 	*argc = out;
 	argv[out] = NULL;
 	check_harness_args(o, *argc, argv);
+	if (budget) {
+		printf("launches=%u ms_per_launch=%u\n",
+		       o->exhaustive && o->sweep_launches ? o->sweep_launches(o->sweep_per_vm) : 0,
+		       o->sweep_launch_ms);
+		exit(0);
+	}
 
 	/* Our version line replaces the harness's "TAP version 13". */
 	setenv("KSFT_TAP_LEVEL", "1", 1);

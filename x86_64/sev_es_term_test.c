@@ -49,6 +49,8 @@ static struct suite_opts opts = {
 	.summary = "SEV-ES/SNP termination requests as KVM_EXIT_SYSTEM_EVENT / SEV_TERM",
 	.accepts = SUITE_OPT_BACKEND | SUITE_OPT_SWEEP,
 	.backend_ops = &backend_ops,
+	.sweep_launches = sev_sweep_launches,
+	.sweep_launch_ms = SEV_SWEEP_LAUNCH_MS,
 };
 
 /* A guest that shuts down: #UD with an empty IDT. */
@@ -289,7 +291,7 @@ static void sweep_report(struct __test_metadata *_metadata, struct kvm_dev *kvm,
 
 /* A set is 1 launch (loop) or 256 (per-vm, PSP-bound on hardware). */
 #define SWEEP_SET_TEST(n)                                                              \
-	TEST_F_TIMEOUT(sev_es_sweep, set_##n, 900)                                     \
+	TEST_F_TIMEOUT(sev_es_sweep, set_##n, SEV_SWEEP_SET_TIMEOUT_S)                 \
 	{                                                                              \
 		sweep_report(_metadata, &self->f.kvm, variant->c.mode, n);                 \
 	}

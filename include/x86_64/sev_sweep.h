@@ -23,6 +23,16 @@
 #define SEV_SWEEP_SETS		16
 #define SEV_SWEEP_CODES		256
 
+/*
+ * What one launch may take: an SEV-ES launch is a dozen SEV firmware
+ * commands (ASID, LAUNCH_*, GUEST_STATUS, and DEACTIVATE/DECOMMISSION at
+ * teardown), each a PSP round trip. A budget, not a measurement: the
+ * runner's timeout for an exhaustive run is derived from it, and one set
+ * of the per-VM sweep (256 launches) gets it as its harness timeout.
+ */
+#define SEV_SWEEP_LAUNCH_MS	1000
+#define SEV_SWEEP_SET_TIMEOUT_S	(60 + SEV_SWEEP_CODES * SEV_SWEEP_LAUNCH_MS / 1000)
+
 enum sev_sweep_status {
 	SEV_SWEEP_NOT_RUN,
 	SEV_SWEEP_PASS,

@@ -204,6 +204,38 @@ for t in $("$top/run_tests.sh" -l); do
 		      grep -qx "not ok 1 $t # ERROR binary not built" "$work/t.out"'
 done
 
+# An exhaustive run gets the time its sweep needs (the binary's
+# --sweep-budget on top of -T), said in the header; without the budget the
+# same slow binary times out (so the check is live).
+ln -s "$standin" "$work/build/x86_64/standin_sweep"
+sweep_run() {	# sweep_run LABEL RUNNER-ARGS...
+	l=$1
+	shift
+	BUILD=$work/build KVM_SYSEVENT_TESTS=standin_sweep KSE_STANDIN_SWEEP_SECS=$((T + 2)) \
+		"$top/run_tests.sh" --ktap -T "$T" -o "$work/$l" "$@" >"$work/$l.out" 2>&1
+}
+sweep_run sweep --exhaustive
+check "exhaustive: the sweep's budget is added: it passes" \
+	has_line "$work/sweep/ktap.txt" "ok 1 standin_sweep"
+check "exhaustive: the derived timeout is in the header" \
+	has_line "$work/sweep/ktap.txt" \
+	"# timeout: standin_sweep $((T + 3))s (${T}s + 3 sweep launches x 1000ms, loop sweep)"
+check "exhaustive: the base timeout is in the header" \
+	has_line "$work/sweep/ktap.txt" "# timeout: ${T}s per binary"
+check "exhaustive: status.txt says no timeout" \
+	grep -qx "standin_sweep exit=0 signal=- timeout=0 seconds=[0-9]*" "$work/sweep/status.txt"
+sweep_run sweep-vm --exhaustive --sweep per-vm
+check "exhaustive per-vm: the mode is named" \
+	grep -q "^# timeout: standin_sweep .*, per-vm sweep)$" "$work/sweep-vm/ktap.txt"
+sweep_run nosweep
+check "not exhaustive: no budget, the slow binary times out" \
+	has_line "$work/nosweep/ktap.txt" "not ok 1 standin_sweep # TIMEOUT ${T}s"
+BUILD=$work/build KVM_SYSEVENT_TESTS=standin_sweep "$top/run_tests.sh" --sweep sideways \
+	>/dev/null 2>"$work/badsweep.err"
+rc=$?
+check "--sweep with an unknown mode: exit 2, one line" \
+	eval '[ "$rc" -eq 2 ] && [ "$(wc -l <"$work/badsweep.err")" -eq 1 ]'
+
 # The reporter shows them, with their reasons.
 report=$top/report/kvm-sysevent-report
 "$report" summary -v "$work/serial" >"$work/report.out" 2>"$work/report.err"

@@ -17,6 +17,9 @@
  *   standin_partial            a line cut short (no newline), then blocks
  *   standin_segv               one case passes, then a real SIGSEGV
  *   standin_sigkill            one case passes, then SIGKILL
+ *   standin_sweep              an exhaustive sweep: --sweep-budget says 3
+ *                              launches of 1 s with KVM_SYSEVENT_EXHAUSTIVE=1;
+ *                              a run takes $KSE_STANDIN_SWEEP_SECS, then passes
  *
  * With $KSE_STANDIN_PIDS set, the pid of every process that hangs is
  * appended to that file, so the test can check none outlives the runner.
@@ -142,6 +145,21 @@ int main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &no_core);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (!strcmp(name, "standin_sweep")) {
+		const char *ex = getenv("KVM_SYSEVENT_EXHAUSTIVE");
+		const char *secs = getenv("KSE_STANDIN_SWEEP_SECS");
+
+		if (argc > 1 && !strcmp(argv[1], "--sweep-budget")) {
+			printf("launches=%d ms_per_launch=1000\n", ex && !strcmp(ex, "1") ? 3 : 0);
+			return 0;
+		}
+		header(1);
+		run("sweep");
+		if (secs)
+			sleep(atoi(secs));
+		ok(1, "sweep");
+		return 0;
+	}
 	if (!strcmp(name, "standin_pass")) {
 		header(2);
 		ok(1, "one");
