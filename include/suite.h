@@ -62,6 +62,9 @@ void suite_init(struct suite_opts *o, int *argc, char **argv);
 /*
  * Run the oracle and print every deviation; returns their number. Tests
  * assert it is 0, so the harness verdict and the deviation lines agree.
+ * For an event that carries data, a conformant exit is also read the way a
+ * VMM built before 5.18 reads it: flags, the word at data[0]'s offset, must
+ * hold the value data[0] holds.
  */
 int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 		      const struct sysevent_expect *exp);
@@ -72,6 +75,14 @@ int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
  * Returns 1 if it did, else 0.
  */
 int suite_check_value(const char *field, u64 expected, u64 actual);
+
+/*
+ * suite_check_value() for what is better said in words than in hex (a
+ * guest's PSCI error, a vCPU that should block): always prints the line
+ * "deviation: field=F expected=E actual=A" and returns 1.
+ */
+int suite_deviation(const char *field, const char *expected, const char *actual_fmt, ...)
+	__printf(3, 4);
 
 /*
  * What to do about a skip: one "# hint:" diagnostic for a known skip reason

@@ -61,6 +61,19 @@ int __vcpu_run(struct vcpu *vcpu, struct run_outcome *out);
  */
 void vcpu_poison_system_event(struct vcpu *vcpu, u64 pattern);
 
+/*
+ * KVM_GET_ONE_REG / KVM_SET_ONE_REG of one 64-bit register (arm64, riscv);
+ * 0 or -errno. The asserting forms end the test naming the register id.
+ */
+int __vcpu_get_reg(struct vcpu *vcpu, u64 id, u64 *value);
+int __vcpu_set_reg(struct vcpu *vcpu, u64 id, u64 value);
+u64 vcpu_get_reg(struct vcpu *vcpu, u64 id);
+void vcpu_set_reg(struct vcpu *vcpu, u64 id, u64 value);
+
+/* KVM_GET_MP_STATE / KVM_SET_MP_STATE (KVM_MP_STATE_*); 0 or -errno. */
+int __vcpu_get_mp_state(struct vcpu *vcpu, u32 *state);
+int __vcpu_set_mp_state(struct vcpu *vcpu, u32 state);
+
 /* Hooks: the architecture's vCPU set-up after KVM_CREATE_VCPU, and its pc. */
 int vcpu_arch_init(struct vcpu *vcpu);
 int vcpu_arch_get_pc(struct vcpu *vcpu, u64 *pc);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Options, KTAP header and oracle bridge shared by every test binary. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -176,14 +177,31 @@ void suite_init(struct suite_opts *o, int *argc, char **argv)
 	}
 }
 
+int suite_deviation(const char *field, const char *expected, const char *actual_fmt, ...)
+{
+	char actual[64];
+	va_list ap;
+
+	va_start(ap, actual_fmt);
+	vsnprintf(actual, sizeof(actual), actual_fmt, ap);
+	va_end(ap);
+	pr_diag("deviation: field=%s expected=%s actual=%s", field, expected, actual);
+	return 1;
+}
+
 int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 		      const struct sysevent_expect *exp)
 {
 	struct deviation dev[SYSEVENT_MAX_DEVIATIONS];
 	int n = sysevent_check(out, run, exp, dev, SYSEVENT_MAX_DEVIATIONS);
+	u64 flags;
 
 	deviations_print(dev, n);
-	return n;
+	if (n || exp->forbidden || exp->exit_reason != KSE_EXIT_SYSTEM_EVENT || !exp->ndata)
+		return n;
+	/* The old header's flags, read where it put it, not through the union. */
+	memcpy(&flags, (const u8 *)run + KSE_RUN_SE_DATA_OFF, sizeof(flags));
+	return suite_check_value("system_event.flags", exp->data[0], flags);
 }
 
 int suite_check_value(const char *field, u64 expected, u64 actual)

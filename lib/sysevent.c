@@ -53,12 +53,20 @@ static const u32 event_types[NR_ABI_PROFILES][NR_EV_KINDS] = {
 		[EV_RESET] = KSE_SYSTEM_EVENT_RESET,
 		[EV_CRASH] = KSE_SYSTEM_EVENT_CRASH,
 		[EV_SEV_TERM] = KSE_SYSTEM_EVENT_SEV_TERM,
+		[EV_WAKEUP] = KSE_SYSTEM_EVENT_WAKEUP,
+		[EV_SUSPEND] = KSE_SYSTEM_EVENT_SUSPEND,
 	},
+	/*
+	 * The 2022 proposal renumbered only SEV_TERM (to 4, which WAKEUP took
+	 * in 5.19 when both were merged); the others keep their numbers.
+	 */
 	[ABI_PROPOSAL_2022] = {
 		[EV_SHUTDOWN] = KSE_SYSTEM_EVENT_SHUTDOWN,
 		[EV_RESET] = KSE_SYSTEM_EVENT_RESET,
 		[EV_CRASH] = KSE_SYSTEM_EVENT_CRASH,
 		[EV_SEV_TERM] = KSE_PROPOSAL_SEV_TERM,
+		[EV_WAKEUP] = KSE_SYSTEM_EVENT_WAKEUP,
+		[EV_SUSPEND] = KSE_SYSTEM_EVENT_SUSPEND,
 	},
 };
 
@@ -72,6 +80,7 @@ const char *sysevent_kind_name(enum sysevent_kind kind)
 	static const char *const names[NR_EV_KINDS] = {
 		[EV_SHUTDOWN] = "SHUTDOWN", [EV_RESET] = "RESET",
 		[EV_CRASH] = "CRASH", [EV_SEV_TERM] = "SEV_TERM",
+		[EV_WAKEUP] = "WAKEUP", [EV_SUSPEND] = "SUSPEND",
 	};
 
 	return kind < NR_EV_KINDS ? names[kind] : "unknown";
@@ -132,6 +141,12 @@ static const struct {
 		"type not written: it still holds what the host put there before KVM_RUN" },
 	[KB_STALE_NDATA] = { "stale-ndata",
 		"ndata not written (as x86 before 5.18): it still holds the host's pattern" },
+	[KB_PRE_5_18_FLAGS] = { "pre-5.18-flags",
+		"the value is in flags (data[0]) without ndata: the form before 5.18 (d495f942f40a)" },
+	[KB_SHUTDOWN_RESET_SWAPPED] = { "shutdown-reset-swapped",
+		"SHUTDOWN and RESET type numbers swapped" },
+	[KB_UNEXPECTED_EVENT] = { "unexpected-event",
+		"a system event for a request that must fail and let the guest run on" },
 };
 
 const char *known_behaviour_text(enum known_behaviour kb)
@@ -247,8 +262,8 @@ static int check_forbidden(const struct run_outcome *out, const struct kvm_run *
 		return 0;
 	snprintf(e, sizeof(e), "!0x%x(%s)", exp->exit_reason, exit_reason_name(exp->exit_reason));
 	add(l, "exit_reason",
-	    exp->exit_reason == KSE_EXIT_SYSTEM_EVENT && exp->kind == EV_SEV_TERM ?
-		    KB_EVENT_FOR_PLAIN_GUEST : KB_NONE,
+	    exp->exit_reason != KSE_EXIT_SYSTEM_EVENT ? KB_NONE :
+	    exp->kind == EV_SEV_TERM ? KB_EVENT_FOR_PLAIN_GUEST : KB_UNEXPECTED_EVENT,
 	    e, "0x%x(%s)", run->exit_reason, exit_reason_name(run->exit_reason));
 	return l->n;
 }
@@ -263,15 +278,31 @@ static enum known_behaviour diagnose_type(u32 actual, const struct sysevent_expe
 	if ((exp->kind == EV_RESET && actual == KSE_SYSTEM_EVENT_CRASH) ||
 	    (exp->kind == EV_CRASH && actual == KSE_SYSTEM_EVENT_RESET))
 		return KB_TYPE_SWAPPED;
+	if ((exp->kind == EV_RESET && actual == KSE_SYSTEM_EVENT_SHUTDOWN) ||
+	    (exp->kind == EV_SHUTDOWN && actual == KSE_SYSTEM_EVENT_RESET))
+		return KB_SHUTDOWN_RESET_SWAPPED;
 	return KB_NONE;
 }
 
-static enum known_behaviour diagnose_ndata(u32 actual, const struct sysevent_expect *exp)
+/*
+ * Before 5.18 (d495f942f40a) an event's value lived in flags, the word that
+ * is now data[0], and ndata did not exist: a SHUTDOWN or RESET that carries
+ * its value in data[0] but says ndata 0 has that form. data[0] lies past
+ * ndata then, so it is read here only to name the behaviour.
+ */
+static bool pre_5_18_flags(const struct kvm_run *run, const struct sysevent_expect *exp)
+{
+	return exp->ndata > 0 && (exp->kind == EV_SHUTDOWN || exp->kind == EV_RESET) &&
+	       run->system_event.data[0] == exp->data[0];
+}
+
+static enum known_behaviour diagnose_ndata(u32 actual, const struct kvm_run *run,
+					   const struct sysevent_expect *exp)
 {
 	if (exp->has_poison && actual == (u32)exp->poison)
 		return KB_STALE_NDATA;
 	if (actual == 0)
-		return KB_NDATA_ZERO;
+		return pre_5_18_flags(run, exp) ? KB_PRE_5_18_FLAGS : KB_NDATA_ZERO;
 	return actual > exp->ndata ? KB_NDATA_EXTRA : KB_NONE;
 }
 
@@ -344,19 +375,23 @@ int sysevent_check(const struct run_outcome *out, const struct kvm_run *run,
 		    want_bit31 ? "1" : "0", "%d", bit31);
 
 	/* Is ndata valid at all? The profile says how the kernel tells us. */
+	ndata = run->system_event.ndata;
 	if (exp->profile == ABI_UPSTREAM && !exp->cap_system_event_data) {
 		if (l.n < l.max)
 			deviation_value(&l.dev[l.n], "KVM_CAP_SYSTEM_EVENT_DATA", 1, 0,
 					KB_CAP_MISSING);
 		l.n++;
+		/* A pre-5.18 kernel: its value in flags, and no ndata. */
+		if (ndata != exp->ndata && pre_5_18_flags(run, exp))
+			add(&l, "system_event.ndata", KB_PRE_5_18_FLAGS,
+			    hex(e, sizeof(e), exp->ndata), "0x%x", ndata);
 		return l.n;
 	}
 	if (exp->profile == ABI_PROPOSAL_2022 && !bit31)
 		return l.n;
 
-	ndata = run->system_event.ndata;
 	if (ndata != exp->ndata)
-		add(&l, "system_event.ndata", diagnose_ndata(ndata, exp),
+		add(&l, "system_event.ndata", diagnose_ndata(ndata, run, exp),
 		    hex(e, sizeof(e), exp->ndata), "0x%x", ndata);
 
 	n = ndata < exp->ndata ? ndata : exp->ndata;

@@ -177,3 +177,54 @@ int __vcpu_ioctl_named(struct vcpu *vcpu, unsigned long cmd, void *arg, const ch
 		lib_fail("%s failed: rc=%d errno=%s", name, r, errno_name(errno));
 	return r;
 }
+
+int __vcpu_get_reg(struct vcpu *vcpu, u64 id, u64 *value)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (u64)(unsigned long)value };
+
+	return ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg) ? -errno : 0;
+}
+
+int __vcpu_set_reg(struct vcpu *vcpu, u64 id, u64 value)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (u64)(unsigned long)&value };
+
+	return ioctl(vcpu->fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+}
+
+u64 vcpu_get_reg(struct vcpu *vcpu, u64 id)
+{
+	u64 value = 0;
+	int r = __vcpu_get_reg(vcpu, id, &value);
+
+	if (r)
+		lib_fail("KVM_GET_ONE_REG(0x%llx) failed: errno=%s", (unsigned long long)id,
+			 errno_name(-r));
+	return value;
+}
+
+void vcpu_set_reg(struct vcpu *vcpu, u64 id, u64 value)
+{
+	int r = __vcpu_set_reg(vcpu, id, value);
+
+	if (r)
+		lib_fail("KVM_SET_ONE_REG(0x%llx, 0x%llx) failed: errno=%s", (unsigned long long)id,
+			 (unsigned long long)value, errno_name(-r));
+}
+
+int __vcpu_get_mp_state(struct vcpu *vcpu, u32 *state)
+{
+	struct kvm_mp_state mp;
+
+	if (ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp))
+		return -errno;
+	*state = mp.mp_state;
+	return 0;
+}
+
+int __vcpu_set_mp_state(struct vcpu *vcpu, u32 state)
+{
+	struct kvm_mp_state mp = { .mp_state = state };
+
+	return ioctl(vcpu->fd, KVM_SET_MP_STATE, &mp) ? -errno : 0;
+}

@@ -25,6 +25,11 @@ enum shape {
 	RESET_UP,
 	CRASH_PROP,		/* expectation: Hyper-V CRASH, proposal-2022 */
 	FORBID_SEV,		/* the control: no SYSTEM_EVENT for a plain guest */
+	RESET2_UP,		/* expectation: PSCI RESET2, ndata 1, data[0] 1, upstream */
+	OFF_UP,			/* expectation: PSCI SYSTEM_OFF, ndata 1, data[0] 0 */
+	OFF_PROP,		/* the same, proposal-2022 */
+	WAKEUP_UP,		/* expectation: WAKEUP, ndata 0 */
+	FORBID_RESET,		/* a PSCI/SBI call that must fail: no RESET, no event */
 };
 
 struct exit_image {
@@ -73,6 +78,22 @@ FIXTURE_VARIANT_ADD(oracle, crash_conformant_stale_data0) {
 };
 FIXTURE_VARIANT_ADD(oracle, shutdown_conformant) {
 	.shape = SHUTDOWN_PLAIN, .img = { .exit_reason = KSE_EXIT_SHUTDOWN },
+};
+
+FIXTURE_VARIANT_ADD(oracle, reset2_conformant) {
+	.shape = RESET2_UP, .img = { .exit_reason = SE, .type = 2, .ndata = 1, .data0 = 1,
+				     .data1 = 0 },
+};
+FIXTURE_VARIANT_ADD(oracle, off_proposal_conformant) {
+	.shape = OFF_PROP, .img = { .exit_reason = SE, .type = 1 | NV, .ndata = 1, .data0 = 0 },
+};
+FIXTURE_VARIANT_ADD(oracle, wakeup_conformant) {
+	/* arm64 clears the whole struct: data[0] is 0, not the host's pattern. */
+	.shape = WAKEUP_UP, .img = { .exit_reason = SE, .type = 4, .ndata = 0 },
+};
+FIXTURE_VARIANT_ADD(oracle, refused_call_conformant) {
+	/* The guest got its error and ran on to its report. */
+	.shape = FORBID_RESET, .img = { .exit_reason = KVM_EXIT_MMIO },
 };
 
 /* Every catalogued behaviour, made to fire. */
@@ -202,6 +223,38 @@ FIXTURE_VARIANT_ADD(oracle, control_sev_term_for_plain_guest) {
 	.shape = FORBID_SEV, .img = { .exit_reason = SE, .type = 6, .ndata = 1, .data0 = VAL },
 	.field = "exit_reason", .kb = KB_EVENT_FOR_PLAIN_GUEST, .ndev = 1,
 };
+FIXTURE_VARIANT_ADD(oracle, pre_5_18_flags) {
+	/* RESET2's flag in flags (data[0]), ndata left 0. */
+	.shape = RESET2_UP, .img = { .exit_reason = SE, .type = 2, .ndata = 0, .data0 = 1 },
+	.field = "system_event.ndata", .kb = KB_PRE_5_18_FLAGS, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, pre_5_18_flags_without_cap) {
+	/* The same on a kernel that does not advertise the data capability. */
+	.shape = RESET2_UP, .img = { .exit_reason = SE, .type = 2, .ndata = 0, .data0 = 1,
+				     .no_cap = true },
+	.field = "KVM_CAP_SYSTEM_EVENT_DATA", .kb = KB_PRE_5_18_FLAGS, .ndev = 2,
+};
+FIXTURE_VARIANT_ADD(oracle, ndata_zero_value_lost) {
+	/* ndata 0 and the RESET2 flag gone too: not the pre-5.18 form. */
+	.shape = RESET2_UP, .img = { .exit_reason = SE, .type = 2, .ndata = 0, .data0 = 0 },
+	.field = "system_event.ndata", .kb = KB_NDATA_ZERO, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, shutdown_reset_swapped) {
+	.shape = OFF_UP, .img = { .exit_reason = SE, .type = 2, .ndata = 1, .data0 = 0 },
+	.field = "system_event.type", .kb = KB_SHUTDOWN_RESET_SWAPPED, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, bit31_upstream_shutdown) {
+	.shape = OFF_UP, .img = { .exit_reason = SE, .type = 1 | NV, .ndata = 1, .data0 = 0 },
+	.field = "system_event.type.bit31", .kb = KB_BIT31_UPSTREAM, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, unexpected_event) {
+	.shape = FORBID_RESET, .img = { .exit_reason = SE, .type = 2, .ndata = 1, .data0 = 1 },
+	.field = "exit_reason", .kb = KB_UNEXPECTED_EVENT, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, wakeup_not_reported) {
+	.shape = WAKEUP_UP, .img = { .exit_reason = KVM_EXIT_MMIO },
+	.field = "exit_reason", .kb = KB_EVENT_NOT_REPORTED, .ndev = 1,
+};
 FIXTURE_VARIANT_ADD(oracle, v41_under_upstream_names_all) {
 	/* One exit, three deviations: type, bit 31, data[0]. */
 	.shape = SEV_TERM_UP, .img = { .exit_reason = SE, .type = 4 | NV, .ndata = 1,
@@ -255,6 +308,29 @@ FIXTURE_SETUP(oracle)
 		self->exp.protected_guest = false;
 		self->exp.forbidden = true;
 		break;
+	case RESET2_UP:
+	case OFF_UP:
+	case OFF_PROP:
+		self->exp = (struct sysevent_expect){
+			.profile = variant->shape == OFF_PROP ? ABI_PROPOSAL_2022 : ABI_UPSTREAM,
+			.exit_reason = SE,
+			.kind = variant->shape == RESET2_UP ? EV_RESET : EV_SHUTDOWN,
+			.ndata = 1,
+			.data = { variant->shape == RESET2_UP ? 1 : 0 },
+			.cap_system_event_data = !img->no_cap,
+		};
+		break;
+	case WAKEUP_UP:
+		self->exp = (struct sysevent_expect){
+			.exit_reason = SE, .kind = EV_WAKEUP, .cap_system_event_data = true,
+		};
+		break;
+	case FORBID_RESET:
+		self->exp = (struct sysevent_expect){
+			.exit_reason = SE, .kind = EV_RESET, .forbidden = true,
+			.cap_system_event_data = true,
+		};
+		break;
 	}
 	self->exp.resumed = img->resumed;
 	self->exp.has_poison = true;
@@ -307,6 +383,7 @@ TEST(catalogue_is_covered)
 		KB_SHUTDOWN_NOT_REPORTED, KB_SEV_TERM_4, KB_TYPE_SWAPPED, KB_BIT31_UPSTREAM,
 		KB_BIT31_NO_DATA, KB_BIT31_MISSING, KB_CAP_MISSING, KB_NDATA_ZERO, KB_NDATA_EXTRA, KB_V41_DATA1,
 		KB_VALUE_MASKED, KB_VALUE_GPA, KB_STALE_DATA0, KB_STALE_TYPE, KB_STALE_NDATA,
+		KB_PRE_5_18_FLAGS, KB_SHUTDOWN_RESET_SWAPPED, KB_UNEXPECTED_EVENT,
 	};
 	bool seen[NR_KNOWN_BEHAVIOURS] = { [KB_NONE] = true };
 	unsigned int i;
@@ -366,6 +443,9 @@ TEST(profiles)
 	ASSERT_EQ(6u, abi_event_type(ABI_UPSTREAM, EV_SEV_TERM));
 	ASSERT_EQ(4u, abi_event_type(ABI_PROPOSAL_2022, EV_SEV_TERM));
 	ASSERT_EQ(3u, abi_event_type(ABI_PROPOSAL_2022, EV_CRASH));
+	ASSERT_EQ(4u, abi_event_type(ABI_UPSTREAM, EV_WAKEUP));
+	ASSERT_EQ(5u, abi_event_type(ABI_UPSTREAM, EV_SUSPEND));
+	ASSERT_EQ(5u, abi_event_type(ABI_PROPOSAL_2022, EV_SUSPEND));
 }
 
 TEST_HARNESS_MAIN
