@@ -31,16 +31,33 @@ $(error ARCH=$(ARCH) is not one of x86_64, arm64, riscv)
 endif
 V	?= 0
 WERROR	?= 1
-STATIC	?= 0
 SANITIZE ?= 0
 KDIR	?=
+
+# Another architecture than this machine's is a cross build with Debian's
+# cross compiler (gcc-aarch64-linux-gnu, gcc-riscv64-linux-gnu and their
+# libc6-dev-*-cross), static by default (it is for the kernel matrix's
+# initramfs), into build-static-<arch>/ (build-<arch>/ with STATIC=0).
+HOST_ARCHDIR	:= $(patsubst riscv64,riscv,$(shell uname -m))
+ifneq ($(ARCHDIR),$(HOST_ARCHDIR))
+CROSS		:= $(if $(filter aarch64,$(ARCHDIR)),arm64,riscv)
+CROSS_COMPILE	?= $(if $(filter aarch64,$(ARCHDIR)),aarch64-linux-gnu-,riscv64-linux-gnu-)
+ifeq ($(origin CC),default)
+CC		:= $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR		:= $(CROSS_COMPILE)ar
+endif
+STATIC	?= 1
+endif
+STATIC	?= 0
 
 ifeq ($(SANITIZE),1)
 BUILD	?= build-san
 else ifeq ($(STATIC),1)
-BUILD	?= build-static
+BUILD	?= build-static$(if $(CROSS),-$(CROSS))
 else
-BUILD	?= build
+BUILD	?= build$(if $(CROSS),-$(CROSS))
 endif
 
 ifeq ($(V),1)
@@ -107,6 +124,13 @@ LDLIBS		+= -lrt
 ifeq ($(STATIC),1)
 LDFLAGS		+= -static
 endif
+# Guest programs are asm blobs bounded by labels: with PIE the labels went
+# through one GOT entry and the blobs came out empty. arm64 and riscv build
+# position-dependent code.
+ifneq ($(filter aarch64 riscv,$(ARCHDIR)),)
+CFLAGS		+= -fno-pie
+LDFLAGS		+= -no-pie
+endif
 ifeq ($(SANITIZE),1)
 CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS		+= -fsanitize=address,undefined
@@ -131,6 +155,10 @@ LIB_SRCS_x86_64	+= lib/x86_64/sev/harness.c
 LIB_SRCS_x86_64	+= lib/x86_64/sev/model.c
 LIB_SRCS_x86_64	+= lib/x86_64/sev/sweep.c
 
+LIB_SRCS_aarch64	+= lib/aarch64/processor.c
+LIB_SRCS_aarch64	+= lib/aarch64/guest.c
+LIB_SRCS_aarch64	+= lib/aarch64/skip_hints.c
+
 LIB_SRCS	+= $(LIB_SRCS_$(ARCHDIR))
 LIB_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIBSUITE	:= $(BUILD)/lib/libsysevent.a
@@ -147,6 +175,10 @@ UNIT_PROGS	+= tests/unit/oracle_test
 UNIT_PROGS	+= tests/unit/sev_hw_test
 UNIT_PROGS	+= tests/unit/model_plumbing_test
 UNIT_PROGS	+= tests/unit/sweep_test
+# They run on this machine: a cross build has none.
+ifneq ($(CROSS),)
+UNIT_PROGS	:=
+endif
 
 ALL_PROGS	:= $(TEST_PROGS) $(TOOL_PROGS) $(UNIT_PROGS)
 BINS		:= $(addprefix $(BUILD)/,$(ALL_PROGS))

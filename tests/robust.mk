@@ -30,7 +30,9 @@ SAN_BUILD	:= build-san
 ROBUST_PROGS	+= tests/runner/standin
 ROBUST_PROGS	+= tests/fuzz/mkseeds
 ROBUST_PROGS	+= tests/soak/lifecycle_soak
+ifeq ($(CROSS),)
 all: $(addprefix $(BUILD)/,$(ROBUST_PROGS))
+endif
 
 # The sanitizer build: everything make builds, plus the canary.
 SAN_EXTRA	:= tests/sanitize/canary_test
