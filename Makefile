@@ -158,6 +158,9 @@ LIB_SRCS_x86_64	+= lib/x86_64/sev/sweep.c
 LIB_SRCS_aarch64	+= lib/aarch64/processor.c
 LIB_SRCS_aarch64	+= lib/aarch64/guest.c
 LIB_SRCS_aarch64	+= lib/aarch64/skip_hints.c
+LIB_SRCS_riscv		+= lib/riscv/processor.c
+LIB_SRCS_riscv		+= lib/riscv/guest.c
+LIB_SRCS_riscv		+= lib/riscv/skip_hints.c
 
 LIB_SRCS	+= $(LIB_SRCS_$(ARCHDIR))
 LIB_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))

@@ -30,8 +30,8 @@
 
 #include "kselftest_harness.h"
 
+#include "plain_vm.h"
 #include "suite.h"
-#include "test_util.h"
 
 static struct suite_opts opts = {
 	.binary = "psci_system_event_test",

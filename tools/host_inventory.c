@@ -31,6 +31,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__aarch64__) || defined(__riscv)
+#include "kvm_dev.h"
+#include "guest.h"
+#endif
 
 #define VALUE_MAX	512
 
@@ -139,6 +143,14 @@ static void put_uname(void)
 	put("hostname", u.nodename, "unavailable");
 	put("kernel_release", u.release, "unavailable");
 	put("kernel_version", u.version, "unavailable");
+}
+
+/* The machine as uname says it: x86_64, aarch64, riscv64. */
+static void put_arch(void)
+{
+	struct utsname u;
+
+	put("arch", uname(&u) ? "unavailable" : u.machine, "unavailable");
 }
 
 static void put_kernel_config(void)
@@ -409,6 +421,14 @@ static bool dmi_says_qemu(void)
 		if (strstr(buf, "QEMU"))
 			return true;
 	}
+	/*
+	 * Device-tree machines have no DMI: QEMU's virt boards are compatible
+	 * with "linux,dummy-virt" (arm64) and "riscv-virtio" (riscv).
+	 */
+	snprintf(path, sizeof(path), "%s/firmware/devicetree/base/compatible", sysfs_root);
+	if (!read_line(path, buf, sizeof(buf)) &&
+	    (!strcmp(buf, "linux,dummy-virt") || !strncmp(buf, "riscv-virtio", 12)))
+		return true;
 	return false;
 }
 
@@ -430,6 +450,74 @@ static void put_virtualization(bool hypervisor_flag)
 		put("hypervisor", hypervisor_flag ? "unknown" : "none", "none");
 	put("nested_qemu", qemu ? "yes" : "no", "no");
 }
+
+/*
+ * What KVM offers its guests on this architecture: arm64's mode (VHE, nVHE,
+ * protected, from the kernel log) and PSCI version, riscv's SBI version and
+ * whether SRST and the legacy v0.1 calls are there (asked by a guest).
+ */
+#if defined(__aarch64__)
+static void put_kvm_arch(void)
+{
+	const char *mode = kvm_arm_mode();
+	struct kvm_dev kvm;
+	char buf[32];
+	u32 v;
+
+	put("kvm_arm_mode", mode ? mode : "unavailable", "unavailable");
+	if (__kvm_open(&kvm)) {
+		put("kvm_psci_version", "unavailable", "unavailable");
+		return;
+	}
+	if (kvm_psci_version_offered(&kvm, &v)) {
+		put("kvm_psci_version", "unavailable", "unavailable");
+	} else {
+		snprintf(buf, sizeof(buf), "%u.%u", KSE_PSCI_VER_MAJOR(v), KSE_PSCI_VER_MINOR(v));
+		put("kvm_psci_version", buf, "unavailable");
+	}
+	kvm_close(&kvm);
+}
+#elif defined(__riscv)
+static void put_sbi_probe(struct kvm_dev *kvm, const char *key, u64 ext)
+{
+	s64 err;
+	u64 have;
+
+	if (kvm_sbi_call(kvm, KSE_SBI_EXT_BASE, KSE_SBI_BASE_PROBE_EXT, ext, &err, &have) || err)
+		put(key, "unavailable", "unavailable");
+	else
+		put(key, have ? "yes" : "no", "unavailable");
+}
+
+static void put_kvm_arch(void)
+{
+	struct kvm_dev kvm;
+	char buf[32];
+	s64 err;
+	u64 v;
+
+	if (__kvm_open(&kvm)) {
+		put("kvm_sbi_version", "unavailable", "unavailable");
+		put("kvm_sbi_srst", "unavailable", "unavailable");
+		put("kvm_sbi_v01", "unavailable", "unavailable");
+		return;
+	}
+	if (kvm_sbi_call(&kvm, KSE_SBI_EXT_BASE, KSE_SBI_BASE_GET_SPEC_VERSION, 0, &err, &v) ||
+	    err) {
+		put("kvm_sbi_version", "unavailable", "unavailable");
+	} else {
+		snprintf(buf, sizeof(buf), "%u.%u", KSE_SBI_SPEC_MAJOR(v), KSE_SBI_SPEC_MINOR(v));
+		put("kvm_sbi_version", buf, "unavailable");
+	}
+	put_sbi_probe(&kvm, "kvm_sbi_srst", KSE_SBI_EXT_SRST);
+	put_sbi_probe(&kvm, "kvm_sbi_v01", KSE_SBI_EXT_0_1_SHUTDOWN);
+	kvm_close(&kvm);
+}
+#else
+static void put_kvm_arch(void)
+{
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -478,6 +566,7 @@ int main(int argc, char **argv)
 	put("suite_revision", suite_revision, "unknown");
 	put_date();
 	put_uname();
+	put_arch();
 	put_kernel_config();
 	put_cpuinfo(&hypervisor_flag);
 	put_kvm_modules();
@@ -488,6 +577,7 @@ int main(int argc, char **argv)
 	put("abi_profile", abi_profile, "unknown");
 	put("backend", backend, "unknown");
 	put_virtualization(hypervisor_flag);
+	put_kvm_arch();
 	put("kernel_under_test", kernel_under_test, "host");
 
 	if (fflush(stdout) || ferror(stdout)) {

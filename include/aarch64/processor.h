@@ -26,6 +26,9 @@
 int __vcpu_get_psci_version(struct vcpu *vcpu, u32 *version);
 int __vcpu_set_psci_version(struct vcpu *vcpu, u32 version);
 
+/* The PSCI version a new vCPU gets by default (a throwaway VM); 0 or -errno. */
+int kvm_psci_version_offered(struct kvm_dev *kvm, u32 *version);
+
 /* KVM_IRQ_LINE on a vCPU's IRQ line (no in-kernel GIC); 0 or -errno. */
 int __vm_irq_line_cpu(struct vm *vm, u32 vcpu_idx, int level);
 

@@ -51,6 +51,23 @@ int __vcpu_set_psci_version(struct vcpu *vcpu, u32 version)
 	return __vcpu_set_reg(vcpu, KSE_REG_ARM_PSCI_VERSION, version);
 }
 
+int kvm_psci_version_offered(struct kvm_dev *kvm, u32 *version)
+{
+	struct vcpu vcpu;
+	struct vm vm;
+	int r = __vm_create(kvm, 0, &vm);
+
+	if (r)
+		return r;
+	r = __vcpu_create(&vm, 0, &vcpu);
+	if (!r) {
+		r = __vcpu_get_psci_version(&vcpu, version);
+		vcpu_destroy(&vcpu);
+	}
+	vm_destroy(&vm);
+	return r;
+}
+
 int __vm_irq_line_cpu(struct vm *vm, u32 vcpu_idx, int level)
 {
 	struct kvm_irq_level irq = {

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Fixture helpers shared by the arm64 test binaries (kselftest harness
- * users only): one VM with one or two vCPUs and the guest memory slot.
+ * Fixture helpers for the test binaries of arm64 and riscv (kselftest
+ * harness users only): one VM with one or two vCPUs and the guest memory
+ * slot the architecture's guest.h places (GUEST_MEM_GPA, GUEST_MEM_SIZE).
  */
-#ifndef KSE_AARCH64_TEST_UTIL_H
-#define KSE_AARCH64_TEST_UTIL_H
+#ifndef KSE_PLAIN_VM_H
+#define KSE_PLAIN_VM_H
 
 #include "guest.h"
 #include "suite_harness.h"
@@ -65,4 +66,4 @@ static inline void plain_destroy(struct plain *p)
 		ASSERT_EQ(0, __err) TH_LOG("creating the VM: %s", errno_name(-__err)); \
 	} while (0)
 
-#endif /* KSE_AARCH64_TEST_UTIL_H */
+#endif /* KSE_PLAIN_VM_H */
