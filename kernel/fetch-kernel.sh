@@ -93,6 +93,17 @@ use_index() {
 		"$dir/etc/preferences.d" || die "cannot create $dir"
 	[ -f "$dir/status" ] || : >"$dir/status"
 	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	apt_opts=(-o "Dir::State=$dir" -o "Dir::State::lists=$dir/lists"
+		-o "Dir::State::status=$dir/status" -o "Dir::Cache=$dir"
+		-o "Dir::Cache::archives=$dir/archives" -o "Dir::Cache::pkgcache="
+		-o "Dir::Cache::srcpkgcache=" -o "Dir::Etc::sourcelist=$dir/etc/sources.list"
+		-o "Dir::Etc::sourceparts=$dir/etc/sources.list.d"
+		-o "Dir::Etc::preferencesparts=$dir/etc/preferences.d"
+		-o "APT::Architecture=$darch" -o "APT::Architectures::=$darch")
+	[ "$(id -u)" != 0 ] || apt_opts+=(-o APT::Sandbox::User=root)
+	# Tools booting kernels in parallel share this index: one at a time.
+	exec 9>"$dir/lock"
+	flock 9
 	# The system's own Debian sources (whatever mirror apt uses), for $suite.
 	# shellcheck disable=SC2016 # apt's own format, not the shell's
 	apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' \
@@ -117,27 +128,18 @@ use_index() {
 	else
 		rm -f "$dir/etc/sources.list.new"
 	fi
-	apt_opts=(-o "Dir::State=$dir" -o "Dir::State::lists=$dir/lists"
-		-o "Dir::State::status=$dir/status" -o "Dir::Cache=$dir"
-		-o "Dir::Cache::archives=$dir/archives" -o "Dir::Cache::pkgcache="
-		-o "Dir::Cache::srcpkgcache=" -o "Dir::Etc::sourcelist=$dir/etc/sources.list"
-		-o "Dir::Etc::sourceparts=$dir/etc/sources.list.d"
-		-o "Dir::Etc::preferencesparts=$dir/etc/preferences.d"
-		-o "APT::Architecture=$darch" -o "APT::Architectures::=$darch")
-	[ "$(id -u)" != 0 ] || apt_opts+=(-o APT::Sandbox::User=root)
 	lists=$dir/updated
 	age=$(($(date +%s) - $(stat -c %Y "$lists" 2>/dev/null || echo 0)))
 	if [ "$refresh" = 1 ] || [ "$age" -gt 86400 ]; then
-		(
-			flock 9
-			echo "$prog: updating the $darch package index ($suite)" >&2
-			# A secondary index (updates, security) that fails to download
-			# leaves the others usable: resolution decides.
-			apt-get "${apt_opts[@]}" -q update >"$dir/update.log" 2>&1 ||
-				echo "$prog: warning: some $darch package indexes failed to download (see $dir/update.log)" >&2
-			touch "$lists"
-		) 9>"$dir/lock"
+		echo "$prog: updating the $darch package index ($suite)" >&2
+		# A secondary index (updates, security) that fails to download
+		# leaves the others usable: resolution decides.
+		apt-get "${apt_opts[@]}" -q update >"$dir/update.log" 2>&1 ||
+			echo "$prog: warning: some $darch package indexes failed to download (see $dir/update.log)" >&2
+		touch "$lists"
 	fi
+	# The lock is held until this tool exits (fd 9 stays open): the index
+	# is not changed under a resolution or download.
 }
 
 # The newest image package of series X.Y for $darch (unsigned first, else
@@ -177,11 +179,11 @@ fetch_package() {
 		[ "$(id -u)" != 0 ] || [ ${#apt_opts[@]} -gt 0 ] || opts=(-o APT::Sandbox::User=root)
 		# Tools booting kernels in parallel may want the same package.
 		(
-			flock 9
+			flock 8
 			[ ! -s "$file" ] || exit 0
 			echo "$prog: fetching $pkg $ver ($darch)" >&2
 			cd "$cache" && apt-get download -q ${opts[@]+"${opts[@]}"} "$pkg=$ver" >&2
-		) 9>"$cache/.fetch.lock" || die "apt-get download $pkg=$ver ($darch) failed"
+		) 8>"$cache/.fetch.lock" || die "apt-get download $pkg=$ver ($darch) failed"
 		[ -s "$file" ] || die "apt-get download did not leave $file"
 	fi
 	deb=$file

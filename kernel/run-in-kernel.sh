@@ -98,6 +98,7 @@ fi
 
 # --- resolve every kernel first, so that a bad name fails before any boot -----
 names=() images=() moddirs=() arches=()
+declare -A busyboxes=()
 unique_name() {
 	local n=$1 i=2 x taken
 	n=$(printf '%s' "$n" | tr -c 'A-Za-z0-9._+-' '_')
@@ -149,6 +150,12 @@ for i in "${!kernels[@]}"; do
 			die "no static $a suite build in $b (run: make STATIC=1 ARCH=$(arch_make "$a"))"
 		fi
 	fi
+	# Another architecture's busybox, fetched once here rather than by
+	# kernels booting at the same time.
+	if [ "$a" != unknown ] && [ "$a" != "$(host_arch)" ] && [ -z "${busyboxes[$a]:-}" ]; then
+		bb=$("$here/fetch-kernel.sh" --busybox "$a") || exit 2
+		busyboxes[$a]=${bb#busybox=}
+	fi
 	names+=("$(unique_name "$name")")
 	images+=("$img")
 	moddirs+=("$m")
@@ -173,6 +180,7 @@ run_one() {
 	args=(--image "${images[$i]}" --out "$dir" --timeout "$ktimeout" --accel "$accel"
 		--suite-dir "$suite_dir" --label "${kernels[$i]}")
 	[ -z "$build" ] || args+=(--build "$build")
+	[ -z "${busyboxes[${arches[$i]}]:-}" ] || args+=(--busybox "${busyboxes[${arches[$i]}]}")
 	[ -z "${moddirs[$i]}" ] || args+=(--modules "${moddirs[$i]}")
 	[ "$stream" = 1 ] || args+=(--no-stream)
 	args+=("--$view")
