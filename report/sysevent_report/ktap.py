@@ -1,12 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
-"""KTAP v1 parsing: tappy classifies the lines, this module does the rest.
+"""KTAP v1 parsing: tappy reads every line, this module does the rest.
 
-tappy (Debian python3-tap) recognises flat TAP result, plan, diagnostic and
-bail-out lines. It does not know the `KTAP version` line, indented subtests,
-kselftest's `# `-prefixed subtests, the XFAIL/XPASS/TIMEOUT/ERROR directives,
-or undecodable bytes, so those are handled here. The result is a tree of
-Level (one KTAP document) and Result (one result line, possibly with a
-child Level).
+Every line of every level, once its indentation or kselftest's `# ` prefix
+is stripped, goes to tappy's `Parser.parse_line()` (Debian python3-tap),
+which says what it is (result, plan, diagnostic, bail-out, version) and
+splits a result into ok, number, description and directive text. Kept here,
+because tappy cannot do them: the `KTAP version` line (tappy knows only
+`TAP version 13+` and raises below 13), finding nested levels (indented and
+`# `-prefixed subtests), the directive keyword (tappy knows only SKIP and
+TODO, and takes any word beginning with "skip" for SKIP), a line tappy
+would misread (`okay` is no result, `1x5` no plan), and undecodable bytes.
+The result is a tree of Level (one KTAP document) and Result (one result
+line, possibly with a child Level).
 """
 
 import re
@@ -214,6 +219,31 @@ class _LevelParser:
         self.problems = problems
         self.tappy = tappy
 
+    def classify(self, text):
+        """(category, tappy line or None) for one line of one level.
+
+        tappy's category, except: a `KTAP version` line (and a `TAP version`
+        tappy refuses) is "version"; a line tappy takes for a result or a
+        plan that is none (`okay`, `1x5`) is "unknown"; a plan line tappy
+        refuses for its trailing text is still "plan" (the caller warns).
+        """
+        try:
+            line = self.tappy.parse_line(text)
+        except ValueError:          # `TAP version N`, N < 13
+            line = None
+        if VERSION_RE.match(text):
+            return "version", line
+        if line is None:
+            return "unknown", None
+        category = line.category
+        if category == "test" and not RESULT_RE.match(text):
+            category = "unknown"
+        elif category == "plan" and not PLAN_RE.match(text):
+            category = "unknown"
+        elif category != "plan" and PLAN_RE.match(text):
+            category = "plan"
+        return category, line
+
     def parse(self, lines, depth):
         lvl = Level()
         n = len(lines)
@@ -242,7 +272,7 @@ class _LevelParser:
             if text.startswith("  ") and VERSION_RE.match(text[2:]):
                 j = i
                 block = []
-                while j < n and not RESULT_RE.match(lines[j][1]):
+                while j < n and self.classify(lines[j][1])[0] != "test":
                     t = lines[j][1]
                     block.append((lines[j][0], t[2:] if t.startswith("  ") else t))
                     j += 1
@@ -260,28 +290,29 @@ class _LevelParser:
                 i = j
                 continue
             i += 1
-            if VERSION_RE.match(text):
+            category, line = self.classify(text)
+            if category == "version":
                 self.problems.error(lineno, "a second version line at the same level "
                                     "(concatenated streams?)")
-            if RESULT_RE.match(text):
+            if category == "test":
                 if closed:
                     self.problems.error(lineno, "a result after the closing plan line")
-                res = self._result(text, lineno, pending, child, depth, lvl)
+                res = self._result(line, text, lineno, pending, child, depth, lvl)
                 pending, child = [], None
                 lvl.results.append(res)
                 seen_results = True
                 continue
-            if PLAN_RE.match(text):
-                self._plan(text, lineno, lvl, seen_results)
+            if category == "plan":
+                self._plan(line, text, lineno, lvl, seen_results)
                 closed = seen_results
                 continue
-            if text.startswith("Bail out!"):
+            if category == "bail":
                 if lvl.bail is None:
-                    lvl.bail = text[len("Bail out!"):].strip()
+                    lvl.bail = line.reason.strip()
                     lvl.bail_lineno = lineno
                 pending.append((lineno, text))
                 continue
-            if text.startswith("#"):
+            if category == "diagnostic":
                 diag = strip_hash(text)
                 if not seen_results:
                     self._header(diag, lvl)
@@ -301,18 +332,17 @@ class _LevelParser:
             self.problems.warn(child[0], "subtest output with no result line after it")
         return new
 
-    def _plan(self, text, lineno, lvl, seen_results):
-        line = self.tappy.parse_line(text)
+    def _plan(self, line, text, lineno, lvl, seen_results):
         if lvl.plan is not None:
             self.problems.error(lineno, "a second plan line at the same level")
         count = int(PLAN_RE.match(text).group(1))
         lvl.plan = count
         lvl.plan_lineno = lineno
-        if line.category == "plan" and line.skip:
+        if line is not None and line.category == "plan" and line.skip:
             lvl.plan_skip = (line.directive.reason or "").strip()
             if count != 0:
                 self.problems.warn(lineno, f"a skip plan with {count} tests")
-        elif line.category != "plan":
+        elif line is None or line.category != "plan":
             self.problems.warn(lineno, f"unexpected text after the plan: '{text}'")
         if seen_results and lvl.results and count < len(lvl.results):
             self.problems.error(lineno, f"plan 1..{count} but {len(lvl.results)} results before it")
@@ -331,10 +361,7 @@ class _LevelParser:
         elif diag.startswith("backend: "):
             lvl.header.setdefault("backend", diag[len("backend: "):].strip())
 
-    def _result(self, text, lineno, pending, child, depth, lvl):
-        line = self.tappy.parse_line(text)
-        if line.category != "test":
-            self.problems.error(lineno, f"cannot read the result line '{text[:80]}'")
+    def _result(self, line, text, lineno, pending, child, depth, lvl):
         number = None
         if line.number not in (None, ""):
             number = int(line.number)

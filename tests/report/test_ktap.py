@@ -244,3 +244,33 @@ def test_too_deep_nesting_is_a_warning():
         lines.append("  " * (depth - 1) + "ok 1 level%d" % depth)
     lvl, probs = parse("\n".join(lines) + "\n")
     assert any("nested too deep" in m for _, m, _ in probs.warnings)
+
+
+def test_1x5_is_not_a_plan():
+    lvl, probs = parse("KTAP version 1\n1x5\n1..1\nok 1 a\n")
+    assert lvl.plan == 1 and [r.name for r in lvl.results] == ["a"]
+
+
+@pytest.mark.parametrize("stream,nested", [
+    ("KTAP version 1\n1..1\n  KTAP version 1\n  1..1\n  # diag\n  ok 1 case # SKIP r\n"
+     "ok 1 bin\n", "  "),
+    ("TAP version 13\n1..1\n# KTAP version 1\n# 1..1\n# # diag\n# ok 1 case # SKIP r\n"
+     "ok 1 selftests: c: bin\n", "# "),
+])
+def test_tappy_reads_every_line_at_every_level(monkeypatch, stream, nested):
+    """Each line goes to tappy without its level's indentation or `# ` prefix."""
+    from tap.parser import Parser
+    seen = []
+    real = Parser.parse_line
+
+    def spy(self, text, fh=None):
+        seen.append(text)
+        return real(self, text, fh)
+
+    monkeypatch.setattr(Parser, "parse_line", spy)
+    lvl, _ = parse(stream)
+    assert lvl.results[0].children.results[0].status == "skip"
+    for line in stream.splitlines()[1:]:
+        inner = line[len(nested):] if line.startswith(nested) else line
+        if not inner.startswith(("KTAP", "TAP")):
+            assert inner in seen, inner
