@@ -229,6 +229,13 @@ run:
 	$(Q)$(MAKE) all
 	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/latest $(RUN_ARGS)
 
+# The lab's one command: everything this host allows, one archive to send
+# back (tools/lab.sh; LAB_ARGS="--kernel debian-6.12" runs it inside a
+# kernel under QEMU, after make STATIC=1).
+LAB_ARGS ?=
+lab: all
+	$(Q)BUILD=$(BUILD) ./tools/lab.sh $(LAB_ARGS)
+
 # make check runs every step in CHECK_STEPS through tests/check.sh, which
 # prints each step's count line and, last, the sum of them all. Each step is
 # a make target whose last line of output is `N passed, N failed[, N skipped]`.
@@ -236,6 +243,7 @@ CHECK_STEPS	+= check-unit
 CHECK_STEPS	+= check-abi
 CHECK_STEPS	+= check-suite
 CHECK_STEPS	+= check-mutation
+CHECK_STEPS	+= check-lab
 
 check:
 	$(DEPS_RUN) check
@@ -254,6 +262,10 @@ check-abi:
 # the count line says what was skipped.
 check-suite: all
 	$(Q)BUILD=$(BUILD) ./run_tests.sh -o results/check-suite || [ $$? -eq 4 ]
+
+# A quick lab run on the model: the archive and what it must hold.
+check-lab: all
+	$(Q)BUILD=$(BUILD) ./tests/lab/check.sh
 
 # The mutation proof: the SEV-ES binary against every behaviour of the
 # software model of KVM's SEV-ES side (tests/mutation/behaviours.tsv),
@@ -282,4 +294,4 @@ distclean: clean
 help:
 	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
 
-.PHONY: all run check check-unit check-abi check-suite mutation check-mutation clean distclean help
+.PHONY: all run lab check check-unit check-abi check-lab check-suite mutation check-mutation clean distclean help

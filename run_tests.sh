@@ -360,7 +360,18 @@ inventory() {
 		echo "kernel_under_test=$kut"
 	fi
 }
-[ -n "$outdir" ] && inventory >"$outdir/inventory.txt"
+if [ -n "$outdir" ]; then
+	{
+		inventory
+		# How this run was asked to run (the reporter's matrix reads them).
+		if [ -n "${KVM_SYSEVENT_EXHAUSTIVE:-}" ]; then
+			echo "exhaustive=yes"
+			echo "sweep=$sweep"
+		else
+			echo "exhaustive=no"
+		fi
+	} >"$outdir/inventory.txt"
+fi
 
 now() { date +%s; }
 

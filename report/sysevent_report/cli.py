@@ -74,10 +74,13 @@ def _parser():
     k.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
 
     h = sub.add_parser("html", parents=[common], help="self-contained HTML report",
-                       description="Write a self-contained HTML report (no JavaScript).")
-    h.add_argument("input", metavar="INPUT")
+                       description="Write a self-contained HTML report (no JavaScript): the "
+                                   "conformance matrix of all INPUTs (a column per backend or "
+                                   "kernel), then each INPUT's results.")
+    h.add_argument("inputs", nargs="+", metavar="INPUT")
     h.add_argument("-o", "--output",
-                   help="output file (default: DIR/report.html for a result set)")
+                   help="output file (default: DIR/report.html for one result set; "
+                        "required for several inputs)")
 
     c = sub.add_parser("compare", parents=[common], help="compare two or more runs",
                        description="Compare runs side by side: newly failing, newly passing, "
@@ -151,6 +154,19 @@ def main(argv=None):
         text, newly_failing = compare.render(runs)
         sys.stdout.write(text)
         return 1 if newly_failing else 0
+    if cmd == "html":
+        runs = [_load(a, args) for a in args.inputs]
+        out = args.output
+        if out is None:
+            if len(runs) > 1:
+                raise Fatal("html: give -o FILE for several inputs")
+            if runs[0].kind != "result-set":
+                raise Fatal("html: give -o FILE for a KTAP file or stdin")
+            out = os.path.join(runs[0].path, "report.html")
+        _write(out, html.render(runs))
+        if out != "-":
+            print(f"HTML report: {os.path.abspath(out)}")
+        return 0
     run = _load(args.input, args)
     if cmd == "junit":
         _write(args.output, junit.render(run))
@@ -165,16 +181,6 @@ def main(argv=None):
             print(f"{PROG}: {left_out} result(s) of the software model left out "
                   "(not kernel results)", file=sys.stderr)
         _write(args.output, text)
-        return 0
-    if cmd == "html":
-        out = args.output
-        if out is None:
-            if run.kind != "result-set":
-                raise Fatal("html: give -o FILE for a KTAP file or stdin")
-            out = os.path.join(run.path, "report.html")
-        _write(out, html.render(run))
-        if out != "-":
-            print(f"HTML report: {os.path.abspath(out)}")
         return 0
     raise Fatal(f"unknown command {cmd}")
 

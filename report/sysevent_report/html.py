@@ -1,17 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """A self-contained HTML report: inline CSS, no JavaScript, every text escaped.
 
-Sections: run and host inventory, binaries, failures with their deviations,
-skips by reason, the results table and one heatmap per exhaustive-sweep mode
-(16 reason-code sets x 256 codes). When any result comes from the software
-model, a banner saying so sits at the top of the page and is repeated on
-every printed page, and each model row carries a `model` mark.
+The page leads with the conformance matrix (matrix.py): one row per ABI
+promise, one column per backend or kernel, each cell pass / fail (the first
+deviation on hover and in the list below) / skip (its reason) / not run.
+Then, for each input: run and host inventory, binaries, one heatmap per
+exhaustive-sweep mode (16 reason-code sets x 256 codes), failures with
+their deviations, skips by reason, the results table. When any result comes
+from the software model, a banner saying so sits at the top of the page and
+is repeated on every printed page, and each model row and column carries a
+`model` mark.
 """
 
 import html
 import re
 from collections import OrderedDict
 
+from . import matrix as mx
 from .resultset import INVENTORY_KEYS, MODEL_NOTE, failure_groups
 
 _CTRL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -65,6 +70,24 @@ pre { margin: .2rem 0; white-space: pre-wrap; word-break: break-all; }
 .fgroup { border-left: 4px solid var(--fail); padding-left: .75rem; margin: .8rem 0; }
 .fgroup h3 { margin-top: .2rem; }
 details { margin: .3rem 0; } summary { cursor: pointer; color: #0b4f8a; }
+table.matrix { margin: .4rem 0 .6rem; }
+.matrix th.col { text-align: center; min-width: 9.5rem; font-size: 12.5px; }
+.matrix th.col .sub { display: block; font-weight: 400; color: #555; font-size: 11px; }
+.matrix th.row { font-weight: 600; white-space: nowrap; }
+.matrix th.row .promise { display: block; font-weight: 400; color: #666; font-size: 11px;
+                          white-space: normal; max-width: 26rem; }
+.matrix td.mx { text-align: center; font-weight: 700; font-size: 12.5px; vertical-align: middle;
+                color: #fff; }
+.matrix td.mx-pass { background: var(--pass); } .matrix td.mx-fail { background: var(--fail); }
+.matrix td.mx-skip { background: var(--skip); }
+.matrix td.mx-notrun { background: var(--none); color: #555; font-weight: 400; }
+.matrix td.mx .why { display: block; font-weight: 400; font-size: 10.5px; max-width: 12rem;
+                     margin: 0 auto; overflow: hidden; text-overflow: ellipsis;
+                     white-space: nowrap; }
+.matrix td.mx sup a { color: #fff; }
+ol.mx-notes { font-size: 12.5px; } ol.mx-notes li { margin: .2rem 0; }
+.diagnosis { border-left: 4px solid #e0a800; background: #fffbe6; padding: .4rem .75rem;
+             margin: .5rem 0; max-width: 80rem; }
 @media print {
   .model-banner { position: fixed; top: 0; left: 0; right: 0; }
   main { margin-top: 3rem; }
@@ -84,8 +107,8 @@ def model_mark(obj):
     return ' <span class="model" title="' + e(MODEL_NOTE) + '">model</span>' if obj.model else ""
 
 
-def _inventory(run, w):
-    w('<h2 id="inventory">Host inventory</h2>')
+def _inventory(run, w, sfx=""):
+    w(f'<h2 id="inventory{sfx}">Host inventory</h2>')
     if not run.inventory:
         w('<p class="muted">No inventory.txt: this input is a bare KTAP stream.</p>')
         return
@@ -119,8 +142,8 @@ def _failure(b, c, w):
         w('<pre>' + e("\n".join(lines)) + '</pre>')
 
 
-def _grid(g, w):
-    gid = re.sub(r"[^A-Za-z0-9_-]", "_", f"{g.binary}-{g.mode}")
+def _grid(g, w, sfx=""):
+    gid = re.sub(r"[^A-Za-z0-9_-]", "_", f"{g.binary}-{g.mode}") + sfx
     t = g.totals()
     w(f'<h3 id="heatmap-{e(gid)}">{e(g.binary)}: mode {e(g.mode)}{model_mark(g)}</h3>')
     w(f'<p>{t["p"]} pass, {t["f"]} fail, {t["s"]} skip, {t["n"]} not run, of 16 sets x 256 '
@@ -167,32 +190,106 @@ def _ranges(codes, fmt="0x{:02x}"):
     return ",".join(out)
 
 
-def render(run):
+STATE_LABEL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "notrun": "not run"}
+
+
+def _matrix(m, w):
+    """The conformance matrix, its failures' first deviations, and its diagnoses."""
+    w('<h2 id="matrix">Conformance matrix</h2>')
+    w('<p class="legend muted">One row per promise of the ABI, one column per backend or '
+      'kernel in this report. PASS: results judged it and none deviated; FAIL: the first '
+      'deviation is on hover and listed below; SKIP: every result skipped (reason in the '
+      'cell); not run: nothing here judges it.</p>')
+    w('<table class="matrix" id="matrix-table"><thead><tr><th>ABI promise</th>')
+    for col in m.columns:
+        mark = model_mark(col) if col.model else ""
+        w(f'<th class="col" data-kind="{e(col.kind)}" title="{e(", ".join(col.sources))}">'
+          f'{e(col.title)}{mark}<span class="sub">{e(col.subtitle)}</span></th>')
+    w('</tr></thead><tbody>')
+    notes = []
+    for row in m.rows:
+        w(f'<tr data-row="{e(row.id)}"><th class="row">{e(row.label)}'
+          f'<span class="promise">{e(row.promise)}</span></th>')
+        for col in m.columns:
+            cell = m.cells[(row.id, col.key)]
+            tip = cell.detail + (f" ({cell.where})" if cell.where else "")
+            extra = ""
+            if cell.state == "fail":
+                notes.append((row, col, cell))
+                extra = f'<sup><a href="#mx-note-{len(notes)}">{len(notes)}</a></sup>'
+            elif cell.state in ("skip", "notrun") and cell.detail:
+                extra = f'<span class="why">{e(cell.detail)}</span>'
+            w(f'<td class="mx mx-{e(cell.state)}" data-col="{e(col.title)}" '
+              f'title="{e(tip)}">{e(STATE_LABEL[cell.state])}{extra}</td>')
+        w('</tr>')
+    w('</tbody></table>')
+    if notes:
+        w('<ol class="mx-notes" id="matrix-failures">')
+        for i, (row, col, cell) in enumerate(notes, 1):
+            w(f'<li id="mx-note-{i}"><b>{e(row.label)}</b>, {e(col.title)}: '
+              f'<span class="mono">{e(cell.where)}</span><pre class="dev">{e(cell.detail)}</pre>'
+              '</li>')
+        w('</ol>')
+    for title, text in m.notes:
+        w(f'<p class="diagnosis" id="diagnosis-real-mode"><b>{e(title)}:</b> {e(text)}</p>')
+
+
+def _banner(runs, w):
+    binaries = [b for r in runs for b in r.binaries]
+    models = [b for b in binaries if b.model]
+    if models:
+        backends = ", ".join(OrderedDict.fromkeys(b.backend for b in models))
+        scope = ("Every result on this page" if len(models) == len(binaries) else
+                 f"{len(models)} of {len(binaries)} binaries (marked model)")
+        w(f'<div class="model-banner" id="model-banner">Software model, not a kernel result: '
+          f'{e(scope)} ran on backend {e(backends)}.</div>')
+    else:
+        seen = OrderedDict.fromkeys(b for r in runs for b in r.backends())
+        w(f'<div class="kernel-banner" id="kernel-banner">Backend: {e(", ".join(seen))}</div>')
+
+
+def render(runs):
+    """One page for one run (a Run) or several (a list of Runs)."""
+    if not isinstance(runs, (list, tuple)):
+        runs = [runs]
     out = []
     w = out.append
-    p, f, s = run.counts()
-    title = f"kvm-sysevent report: {run.source}"
+    p = f = s = 0
+    for run in runs:
+        rp, rf, rs = run.counts()
+        p, f, s = p + rp, f + rf, s + rs
+    title = "kvm-sysevent report: " + ", ".join(r.source for r in runs)
     w('<!DOCTYPE html>')
     w('<html lang="en"><head><meta charset="utf-8">')
     w('<meta name="viewport" content="width=device-width, initial-scale=1">')
     w(f'<title>{e(title)}</title>')
     w(f'<style>{CSS}</style></head><body>')
-    if run.any_model:
-        models = [b for b in run.binaries if b.model]
-        backends = ", ".join(OrderedDict.fromkeys(b.backend for b in models))
-        scope = ("Every result on this page" if run.all_model else
-                 f"{len(models)} of {len(run.binaries)} binaries (marked model)")
-        w(f'<div class="model-banner" id="model-banner">Software model, not a kernel result: '
-          f'{e(scope)} ran on backend {e(backends)}.</div>')
-    else:
-        w(f'<div class="kernel-banner" id="kernel-banner">Backend: {e(", ".join(run.backends()))}'
-          '</div>')
+    _banner(runs, w)
     w('<main>')
     w(f'<h1>{e(title)}</h1>')
     w(f'<p class="counts" id="counts"><span>{p} passed</span><span>{f} failed</span>'
       f'<span>{s} skipped</span></p>')
+    _matrix(mx.build(runs), w)
+    many = len(runs) > 1
+    for i, run in enumerate(runs, 1):
+        _body(run, w, f"-{i}" if many else "", i if many else None)
+    w(f'<p class="muted">{p} passed, {f} failed, {s} skipped. Generated by kvm-sysevent-report.'
+      + (f' {e(MODEL_NOTE.capitalize())}: results marked model.'
+         if any(r.any_model for r in runs) else '') + '</p>')
+    w('</main></body></html>')
+    return "\n".join(out) + "\n"
+
+
+def _body(run, w, sfx, number):
+    """One run's sections; @sfx makes their ids unique when a page holds several."""
+    p, f, s = run.counts()
+    if number is not None:
+        w(f'<section class="run-section" id="section{sfx}"><h2 class="run-title">Run {number}: '
+          f'<span class="mono">{e(run.source)}</span></h2>')
+        w(f'<p class="counts" id="counts{sfx}"><span>{p} passed</span><span>{f} failed</span>'
+          f'<span>{s} skipped</span></p>')
     w('<div class="cols"><section>')
-    w('<h2 id="run">Run</h2><table class="run"><tbody>')
+    w(f'<h2 id="run{sfx}">Run</h2><table class="run"><tbody>')
     facts = [
         ("suite revision", run.info("suite_revision")),
         ("kernel", f"{run.info('kernel_release')} ({run.info('kernel_under_test', 'host')})"),
@@ -204,13 +301,14 @@ def render(run):
     if run.summary_line is not None:
         facts.append(("runner's summary", run.summary_line))
     for k, v in facts:
-        w(f'<tr><th>{e(k)}</th><td class="mono" id="run-{e(k.replace(" ", "-"))}">{e(v)}</td></tr>')
+        w(f'<tr><th>{e(k)}</th><td class="mono" id="run-{e(k.replace(" ", "-"))}{sfx}">'
+          f'{e(v)}</td></tr>')
     w('</tbody></table>')
     w('</section><section>')
-    _inventory(run, w)
+    _inventory(run, w, sfx)
     w('</section></div>')
 
-    w('<h2 id="binaries">Binaries</h2>')
+    w(f'<h2 id="binaries{sfx}">Binaries</h2>')
     w('<table class="binaries"><thead><tr><th>binary</th><th>result</th><th>pass</th>'
       '<th>fail</th><th>skip</th><th>ABI profile</th><th>backend</th><th>exit</th>'
       '<th>notes</th></tr></thead><tbody>')
@@ -227,7 +325,7 @@ def render(run):
           f'<td>{e(b.backend)}</td><td class="mono">{e(ex)}</td><td>{e(notes)}</td></tr>')
     w('</tbody></table>')
 
-    w('<h2 id="heatmaps">Exhaustive reason sweep</h2>')
+    w(f'<h2 id="heatmaps{sfx}">Exhaustive reason sweep</h2>')
     grids = run.grids()
     if not grids:
         w('<p class="muted">This result set has no exhaustive sweep '
@@ -239,11 +337,11 @@ def render(run):
           '<span><i style="background:var(--none);border:1px solid #ccc"></i>not run</span>'
           ' Rows: reason-code set 0..15; columns: reason code 0x00..0xff.</p>')
         for g in grids:
-            _grid(g, w)
+            _grid(g, w, sfx)
 
     groups = failure_groups(run)
     nfail = sum(len(items) for _, items in groups)
-    w(f'<h2 id="failures">Failures ({nfail})</h2>')
+    w(f'<h2 id="failures{sfx}">Failures ({nfail})</h2>')
     if not nfail:
         w('<p class="muted">No failing result.</p>')
     elif len(groups) < nfail:
@@ -273,7 +371,7 @@ def render(run):
         for c in b.cases:
             if c.status == "skip":
                 skips.setdefault(c.reason or "(no reason given)", []).append((c, c.name))
-    w(f'<h2 id="skips">Skips by reason ({sum(len(v) for v in skips.values())})</h2>')
+    w(f'<h2 id="skips{sfx}">Skips by reason ({sum(len(v) for v in skips.values())})</h2>')
     if skips:
         w('<table class="skips"><thead><tr><th>reason</th><th>count</th><th>results</th></tr>'
           '</thead><tbody>')
@@ -284,8 +382,8 @@ def render(run):
     else:
         w('<p class="muted">Nothing skipped.</p>')
 
-    w('<h2 id="results">All results</h2>')
-    w('<table class="results" id="results-table"><thead><tr><th>binary</th><th>test</th>'
+    w(f'<h2 id="results{sfx}">All results</h2>')
+    w(f'<table class="results" id="results-table{sfx}"><thead><tr><th>binary</th><th>test</th>'
       '<th>result</th><th>reason / directive</th><th>deviations</th></tr></thead><tbody>')
     for b in run.binaries:
         for c in b.cases:
@@ -299,10 +397,7 @@ def render(run):
               f'<td>{e(b.reason or b.directive)}</td><td></td></tr>')
     w('</tbody></table>')
     if run.problems and run.problems.warnings:
-        w(f'<h2 id="warnings">Input warnings ({len(run.problems.warnings)})</h2><pre>'
+        w(f'<h2 id="warnings{sfx}">Input warnings ({len(run.problems.warnings)})</h2><pre>'
           + e("\n".join(run.problems.format())) + '</pre>')
-    w(f'<p class="muted">{p} passed, {f} failed, {s} skipped. Generated by kvm-sysevent-report.'
-      + (f' {e(MODEL_NOTE.capitalize())}: results marked model.' if run.any_model else '')
-      + '</p>')
-    w('</main></body></html>')
-    return "\n".join(out) + "\n"
+    if number is not None:
+        w('</section>')

@@ -360,6 +360,11 @@ class _LevelParser:
             lvl.header.setdefault("abi_profile", diag[len("abi-profile: "):].strip())
         elif diag.startswith("backend: "):
             lvl.header.setdefault("backend", diag[len("backend: "):].strip())
+        elif diag.startswith("timeout: "):
+            # run_tests.sh: "timeout: <binary> <T>s (... N sweep launches x Mms, <mode> sweep)"
+            m = re.search(r", (loop|per-vm) sweep\)$", diag)
+            if m:
+                lvl.header.setdefault("sweep", m.group(1))
 
     def _result(self, line, text, lineno, pending, child, depth, lvl):
         number = None

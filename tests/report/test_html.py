@@ -33,7 +33,8 @@ class Elements(HTMLParser):
             self.ids.add(a["id"])
         self.classes.extend((a.get("class") or "").split())
         for k in ("src", "href"):
-            if a.get(k):
+            # A link within the page (the matrix's footnotes) is not a resource.
+            if a.get(k) and not (k == "href" and a[k].startswith("#")):
                 self.external.append(a[k])
 
     def handle_data(self, d):

@@ -1,0 +1,231 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The conformance matrix: rows per ABI promise, columns per backend or kernel, honest cells."""
+
+import re
+
+from conftest import data
+from sysevent_report import matrix
+from sysevent_report.resultset import load, load_stream
+from test_html import _chromium, _chromium_run, elements
+
+
+def stream(binaries, backend="hardware", profile="upstream", rev="v1", release="6.12.1"):
+    """A combined run_tests.sh stream: binaries = [(name, backend, [(result line, [diags])])]."""
+    out = ["KTAP version 1", f"# kvm-sysevent {rev} on {release}", f"# abi-profile: {profile}",
+           f"# backend: {backend}", f"1..{len(binaries)}"]
+    for i, (name, be, cases) in enumerate(binaries, 1):
+        out += ["  KTAP version 1", f"  # kvm-sysevent: {name}", f"  # abi-profile: {profile}",
+                f"  # backend: {be}", f"  1..{len(cases)}"]
+        bad = False
+        for j, (line, diags) in enumerate(cases, 1):
+            out += [f"  # {d}" for d in diags]
+            ok, _, rest = line.partition(" ")
+            if ok == "not":
+                bad = True
+                out.append(f"  not ok {j} {rest.split(' ', 1)[1]}")
+            else:
+                out.append(f"  ok {j} {rest}")
+        out.append(f"{'not ok' if bad else 'ok'} {i} {name}")
+    return ("\n".join(out) + "\n").encode()
+
+
+def ok(name):
+    return (f"ok {name}", [])
+
+
+def fail(name, *devs):
+    return (f"not ok {name}", [f"deviation: {d}" for d in devs])
+
+
+def skip(name, reason):
+    return (f"ok {name} # SKIP {reason}", [])
+
+
+def cell(m, row, title):
+    col = next(c for c in m.columns if c.title == title)
+    return m.cells[(row, col.key)]
+
+
+EXIT_DEV = ("field=exit_reason expected=0x18(KVM_EXIT_SYSTEM_EVENT) "
+            "actual=0x8(KVM_EXIT_SHUTDOWN) diagnosis=\"shutdown-not-term: ...\"")
+
+
+def test_real_mode_fails_protected_and_long_pass():
+    run = load_stream(stream([("sev_es_term_test", "hardware", [
+        fail("sev_es_term.real_set0_code0_dbg.terminate", EXIT_DEV),
+        ok("sev_es_term.prot_set0_code0_dbg.terminate"),
+        ok("sev_es_term.long_set0_code0_dbg.terminate"),
+        ok("sev_es_reentry.prot.second_request"),
+    ])]), "t")
+    m = matrix.build([run])
+    assert [c.title for c in m.columns] == ["host"]
+    assert cell(m, "mode-real", "host").state == "fail"
+    assert cell(m, "mode-prot", "host").state == "pass"
+    assert cell(m, "mode-long", "host").state == "pass"
+    assert cell(m, "exit-reason", "host").state == "fail"
+    assert "shutdown-not-term" in cell(m, "exit-reason", "host").detail
+    # The real-mode case never reached type: the prot/long cases judged it.
+    assert cell(m, "type", "host").state == "pass"
+    (note,) = m.notes
+    assert note[0] == "host" and "real mode fails, protected and long mode pass" in note[1]
+    assert "VMGEXIT from 16-bit real mode" in note[1]
+
+
+def test_no_real_mode_note_when_every_mode_fails():
+    run = load_stream(stream([("sev_es_term_test", "hardware", [
+        fail(f"sev_es_term.{m}_set0_code0_dbg.terminate", EXIT_DEV)
+        for m in ("real", "prot", "long")])]), "t")
+    assert matrix.build([run]).notes == []
+
+
+def test_a_field_never_reached_is_not_a_pass():
+    run = load_stream(stream([("sev_es_term_test", "hardware", [
+        fail("sev_es_term.long_set0_code0_dbg.terminate", EXIT_DEV)])]), "t")
+    m = matrix.build([run])
+    for row in ("type", "ndata", "data0", "bit31-upstream"):
+        c = cell(m, row, "host")
+        assert c.state == "notrun", row
+        assert "not judged" in c.detail and "exit_reason" in c.detail
+
+
+def test_missing_capability_stops_ndata_and_data_not_type():
+    run = load_stream(stream([("sev_es_term_test", "hardware", [
+        fail("sev_es_term.long_set0_code0_dbg.terminate",
+             "field=KVM_CAP_SYSTEM_EVENT_DATA expected=0x1 actual=0x0")])]), "t")
+    m = matrix.build([run])
+    assert cell(m, "type", "host").state == "pass"
+    assert cell(m, "ndata", "host").state == "notrun"
+    assert cell(m, "data0", "host").state == "notrun"
+
+
+def test_ndata_zero_stops_data0_only():
+    run = load_stream(stream([("sev_es_term_test", "hardware", [
+        fail("sev_es_term.long_set0_code0_dbg.terminate",
+             "field=system_event.ndata expected=0x1 actual=0x0")])]), "t")
+    m = matrix.build([run])
+    assert cell(m, "ndata", "host").state == "fail"
+    assert cell(m, "data0", "host").state == "notrun"
+    assert cell(m, "type", "host").state == "pass"
+
+
+def test_bit31_rows_follow_the_profile():
+    up = load_stream(stream([("sev_es_term_test", "model:upstream", [
+        ok("sev_es_term.long_set0_code0_dbg.terminate")])]), "a")
+    prop = load_stream(stream([("sev_es_term_test", "model:proposal-2022", [
+        fail("sev_es_term.long_set0_code0_dbg.terminate",
+             "field=system_event.type.bit31 expected=1 actual=0")])], profile="proposal-2022"),
+        "b")
+    m = matrix.build([up, prop])
+    assert [c.title for c in m.columns] == ["model:upstream", "model:proposal-2022"]
+    assert cell(m, "bit31-upstream", "model:upstream").state == "pass"
+    assert cell(m, "bit31-proposal", "model:upstream").state == "notrun"
+    assert cell(m, "bit31-proposal", "model:proposal-2022").state == "fail"
+    # Under the proposal a missing bit 31 ends the judging before ndata.
+    assert cell(m, "ndata", "model:proposal-2022").state == "notrun"
+    assert all(c.model for c in m.columns)
+
+
+def test_columns_come_from_each_binarys_backend():
+    """A model run's legacy tests are the host kernel's results, not the model's."""
+    run = load_stream(stream([
+        ("sev_es_term_test", "model:upstream (software model, not a kernel result)",
+         [ok("sev_es_term.long_set0_code0_dbg.terminate")]),
+        ("system_event_legacy_test", "kernel", [ok("abi.system_event_layout"),
+                                                skip("hyperv.long.crash", "no Hyper-V")]),
+    ], backend="model:upstream"), "t")
+    m = matrix.build([run])
+    assert [(c.kind, c.title) for c in m.columns] == [("kernel", "host"),
+                                                      ("model", "model:upstream")]
+    assert cell(m, "layout", "host").state == "pass"
+    assert cell(m, "layout", "model:upstream").state == "notrun"
+    assert cell(m, "legacy", "host").state == "skip"
+    assert cell(m, "legacy", "host").detail == "no Hyper-V"
+    assert cell(m, "exit-reason", "model:upstream").state == "pass"
+
+
+def test_kernels_are_columns():
+    a, b = load(data("handmade-kernel-a")), load(data("handmade-kernel-b"))
+    m = matrix.build([a, b])
+    assert len([c for c in m.columns if c.kind == "kernel"]) >= 1
+    assert all(len(m.cells) == len(m.rows) * len(m.columns) for _ in [0])
+    states = {c.state for c in m.cells.values()}
+    assert states <= {"pass", "fail", "skip", "notrun"}
+
+
+def test_sweep_rows_by_sweep_mode(tmp_path):
+    text = stream([("sev_es_term_test", "hardware", [
+        ("ok sev_es_sweep.long.set_0", ["sweep: mode=long set=0 pass=256 fail=0 failed_codes="]),
+        ("not ok sev_es_sweep.long.set_1",
+         ["sweep: mode=long set=1 pass=17 fail=0 failed_codes= not_run=0x11-0xff",
+          "not run from code 0x11: creating its VM failed: errno=EBUSY"]),
+    ])])
+    d = tmp_path / "set"
+    (d / "logs").mkdir(parents=True)
+    (d / "ktap.txt").write_bytes(text)
+    (d / "inventory.txt").write_text("kernel_release=6.12.1\nexhaustive=yes\nsweep=per-vm\n")
+    m = matrix.build([load(str(d))])
+    assert cell(m, "sweep-per-vm", "host").state == "fail"
+    assert "not run from code 0x11" in cell(m, "sweep-per-vm", "host").detail
+    assert cell(m, "sweep-loop", "host").state == "notrun"
+
+
+def test_sweep_first_deviation_is_the_cell_detail():
+    run = load_stream(stream([("sev_es_term_test", "hardware", [
+        ("not ok sev_es_sweep.long.set_3",
+         ["sweep: mode=long set=3 pass=0 fail=256 failed_codes=0x00-0xff",
+          "code 0x00: deviation: field=system_event.data[0] expected=0x3100 actual=0x0"]),
+    ])]), "t")
+    m = matrix.build([run])
+    assert cell(m, "data0", "host").state == "fail"
+    assert cell(m, "data0", "host").detail.startswith("deviation: field=system_event.data[0]")
+    assert cell(m, "type", "host").state == "notrun"
+
+
+def _html(cli, tmp_path, *inputs):
+    out = tmp_path / "report.html"
+    res = cli("html", "-o", out, *inputs)
+    assert res.rc == 0, res.err
+    return out.read_text(encoding="utf-8")
+
+
+def test_html_leads_with_the_matrix(cli, tmp_path):
+    text = _html(cli, tmp_path, data("handmade-kernel-b"))
+    el = elements(text)
+    assert {"matrix", "matrix-table", "inventory", "results"} <= el.ids
+    assert text.index('id="matrix-table"') < text.index('id="run"')
+    rows = re.findall(r'<tr data-row="([a-z0-9-]+)">', text)
+    assert rows == [r.id for r in matrix.ROWS]
+    for want in ("exit-reason", "type", "bit31-upstream", "bit31-proposal", "ndata", "data0",
+                 "reentry", "shutdown", "mode-real", "mode-prot", "mode-long", "ghcb-page",
+                 "snp-only", "snp", "legacy", "triple-fault", "capability", "layout"):
+        assert want in rows, want
+    # A failing cell says its first deviation on hover and in the list below.
+    fails = re.findall(r'<td class="mx mx-fail"[^>]*title="([^"]*)"', text)
+    assert fails and all("deviation" in t or "not ok" in t or "fail" in t for t in fails)
+    assert 'id="matrix-failures"' in text and 'href="#mx-note-1"' in text
+
+
+def test_html_several_inputs_unique_ids(cli, tmp_path):
+    text = _html(cli, tmp_path, data("handmade-kernel-a"), data("handmade-kernel-b"),
+                 data("handmade-model"))
+    ids = re.findall(r' id="([^"]+)"', text)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
+    assert {"section-1", "section-2", "section-3", "heatmaps-2", "results-table-3"} <= set(ids)
+    assert "model-banner" in ids
+
+
+def test_html_several_inputs_need_output(cli):
+    res = cli("html", data("handmade-kernel-a"), data("handmade-kernel-b"))
+    assert res.rc == 2 and "give -o FILE for several inputs" in res.err
+
+
+def test_chromium_renders_the_matrix(cli, tmp_path):
+    _chromium()
+    page = tmp_path / "report.html"
+    assert cli("html", "-o", page, data("handmade-kernel-b"), data("handmade-model")).rc == 0
+    proc = _chromium_run(["--dump-dom", page.as_uri()])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout.decode("utf-8", errors="replace")
+    el = elements(dom)
+    assert "matrix-table" in el.ids and "script" not in el.tags
+    assert el.classes.count("mx") == len(matrix.ROWS) * len(re.findall(r'<th class="col" data-kind=', dom))
