@@ -81,9 +81,8 @@ table.matrix { margin: .4rem 0 .6rem; }
 .matrix td.mx-pass { background: var(--pass); } .matrix td.mx-fail { background: var(--fail); }
 .matrix td.mx-skip { background: var(--skip); }
 .matrix td.mx-notrun { background: var(--none); color: #555; font-weight: 400; }
-.matrix td.mx .why { display: block; font-weight: 400; font-size: 10.5px; max-width: 12rem;
-                     margin: 0 auto; overflow: hidden; text-overflow: ellipsis;
-                     white-space: nowrap; }
+.matrix td.mx .why { display: block; font-weight: 400; font-size: 10.5px; max-width: 13rem;
+                     margin: 0 auto; line-height: 1.25; }
 .matrix td.mx sup a { color: #fff; }
 ol.mx-notes { font-size: 12.5px; } ol.mx-notes li { margin: .2rem 0; }
 .diagnosis { border-left: 4px solid #e0a800; background: #fffbe6; padding: .4rem .75rem;
@@ -217,7 +216,7 @@ def _matrix(m, w):
             if cell.state == "fail":
                 notes.append((row, col, cell))
                 extra = f'<sup><a href="#mx-note-{len(notes)}">{len(notes)}</a></sup>'
-            elif cell.state in ("skip", "notrun") and cell.detail:
+            elif cell.detail:
                 extra = f'<span class="why">{e(cell.detail)}</span>'
             w(f'<td class="mx mx-{e(cell.state)}" data-col="{e(col.title)}" '
               f'title="{e(tip)}">{e(STATE_LABEL[cell.state])}{extra}</td>')

@@ -299,6 +299,9 @@ def _cell(row, items):
         return cell
     if cell.counts["pass"]:
         cell.state = "pass"
+        if reasons:
+            reason, _ = reasons.most_common(1)[0]
+            cell.detail = f"{sum(reasons.values())} skipped: {reason}"
         return cell
     if notjudged:
         b, c, stop = notjudged[0]
