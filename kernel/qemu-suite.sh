@@ -72,6 +72,7 @@ dmesg.txt.
   --no-stream       do not copy the KTAP stream to stdout while it runs
   --ktap            the KTAP stream on stdout (the default unless stdout is a
                     terminal)
+  --no-report       no junit.xml and report.html (the caller reports)
   --brief           a person's view (the default on a terminal): a progress
                     line while the guest boots and runs, then the result set
                     as run_tests.sh --show prints it
@@ -98,6 +99,7 @@ EOF
 
 image='' modules='' out='' timeout_s=600 label='' accel=auto memory=1024 want_arch=''
 build='' suite_dir='' stream=1 append='' config='' boot=auto busybox='' view='' initramfs_out=''
+host_report=1
 runner_args=() module_params=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -119,6 +121,7 @@ while [ $# -gt 0 ]; do
 	--no-stream) stream=0; shift ;;
 	--ktap) view=ktap; shift ;;
 	--brief) view=brief; shift ;;
+	--no-report) host_report=0; shift ;;
 	--initramfs) need_arg "$@"; initramfs_out=$2; shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; runner_args=("$@"); break ;;
@@ -724,7 +727,8 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 # JUnit and HTML beside the KTAP, as run_tests.sh -o leaves them where the
 # reporter's Python is (the guest has none).
 report=$repo/report/kvm-sysevent-report
-if command -v "$("$report" --print-python 2>/dev/null)" >/dev/null 2>&1; then
+if [ "$host_report" = 1 ] &&
+	command -v "$("$report" --print-python 2>/dev/null)" >/dev/null 2>&1; then
 	"$report" junit -q -o "$out/junit.xml" "$out" >/dev/null 2>&1 || rm -f "$out/junit.xml"
 	"$report" html -q "$out" >/dev/null 2>&1 || rm -f "$out/report.html"
 fi

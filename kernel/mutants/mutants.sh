@@ -483,7 +483,7 @@ boot_set() {
 	t0=$(date +%s)
 	: >"$d.booting"
 	"$boot" --bzimage "$KM_BZIMAGE" --modules "$mods" --out "$r" --timeout "$timeout_s" \
-		--label "$KM_RELEASE $n" --no-stream ${boot_args[@]+"${boot_args[@]}"} \
+		--label "$KM_RELEASE $n" --no-stream --no-report ${boot_args[@]+"${boot_args[@]}"} \
 		-- ${runner_args[@]+"${runner_args[@]}"} >"$r.boot-stdout.txt" 2>&1 || rc=$?
 	echo "$rc $(($(date +%s) - t0))" >"$d.result.tmp"
 	mv "$d.result.tmp" "$d.result"
