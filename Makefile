@@ -8,6 +8,8 @@
 #   make check      the suite's own tests, the suite on this host, the
 #                   mutation proof, and every feature's check step
 #   make mutation   the SEV-ES binary against every software-model behaviour
+#   make lab        everything this host allows, one archive to send back
+#                   (tools/lab.sh; LAB_ARGS="--kernel debian-6.12")
 #   make install    kselftest install for run_kselftest.sh (INSTALL_PATH=DIR);
 #                   make gen_tar makes its tarball (install/README.md)
 #
@@ -292,6 +294,6 @@ distclean: clean
 	$(Q)rm -rf $(CACHE) results
 
 help:
-	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,24p' Makefile | sed 's/^# \{0,1\}//'
 
 .PHONY: all run lab check check-unit check-abi check-lab check-suite mutation check-mutation clean distclean help
