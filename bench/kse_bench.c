@@ -282,7 +282,11 @@ static u64 sweep_value(unsigned int i)
 	return ghcb_term_encode(i / 256, i % 256);
 }
 
-/* As sev_es_term_test's sweep guest: it walks every (set, code) pair itself. */
+/*
+ * One guest walks every (set, code) pair itself, so a sample is one value's
+ * report and re-entry. The suite's sweep (lib/x86_64/sev/sweep.c) launches
+ * once per set instead: 16 launches per mode where this makes one.
+ */
 GUEST_PROG(bench_sweep_guest,
 	   "mov $0x100, %eax\n"
 	   "1:\twrmsr\n\t"
