@@ -256,9 +256,9 @@ log_counts() {
 # --show DIR: a finished result set (another kernel's, say) in the short view.
 show_set() {
 	dir=$1
-	hdr=$(sed -n '2s/^# //p' "$dir/ktap.txt")
-	prof=$(sed -n '3s/^# abi-profile: //p' "$dir/ktap.txt")
-	be=$(sed -n '4s/^# backend: //p' "$dir/ktap.txt")
+	hdr=$(sed -n 's/^# \(kvm-sysevent [^ ]* on .*\)/\1/p' "$dir/ktap.txt" | head -n 1)
+	prof=$(sed -n 's/^# abi-profile: //p' "$dir/ktap.txt" | head -n 1)
+	be=$(sed -n 's/^# backend: //p' "$dir/ktap.txt" | head -n 1)
 	say "${hdr:-$dir}${prof:+: abi-profile $prof}${be:+, backend $be}"
 	# Each binary's own stream, from the nesting of ktap.txt.
 	blocks=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sysevent-show.XXXXXX") || exit 1
