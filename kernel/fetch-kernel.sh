@@ -5,6 +5,7 @@
 # extracting Debian packages into a cache. See kernel/README.md.
 
 set -euo pipefail
+shopt -s extglob
 
 prog=fetch-kernel.sh
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,6 +17,7 @@ usage() {
 	cat <<EOF
 usage: $prog [--cache DIR] [--refresh] KERNEL
        $prog [--cache DIR] [--refresh] --busybox ARCH
+       $prog [--cache DIR] [--refresh] --fetch PACKAGE[:ARCH][=VERSION]
 
 KERNEL is one of
   debian-X.Y[:ARCH]       the newest linux-image-X.Y.*-ARCH-unsigned (else the
@@ -40,17 +42,19 @@ key=value lines: name, arch, package, version, release, deb, image, bzimage
 (the same as image), modules.
 
 --busybox ARCH fetches Debian's busybox-static for ARCH the same way and
-prints busybox=PATH.
+prints busybox=PATH. --fetch fetches any package of ARCH's index (its
+candidate version unless VERSION is given) and prints deb=PATH.
 
 Exit status: 0 done, 2 bad usage, unknown kernel or failed fetch/extraction.
 EOF
 }
 
-refresh=0 busybox_arch=''
+refresh=0 busybox_arch='' fetch_spec=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--cache) need_arg "$@"; cache=$2; shift 2 ;;
 	--busybox) need_arg "$@"; busybox_arch=$2; shift 2 ;;
+	--fetch) need_arg "$@"; fetch_spec=$2; shift 2 ;;
 	--refresh) refresh=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -58,8 +62,9 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-if [ -n "$busybox_arch" ]; then
-	[ $# -eq 0 ] || die "--busybox takes no KERNEL"
+if [ -n "$busybox_arch" ] || [ -n "$fetch_spec" ]; then
+	[ $# -eq 0 ] || die "--busybox and --fetch take no KERNEL"
+	[ -z "$busybox_arch" ] || [ -z "$fetch_spec" ] || die "--busybox and --fetch do not mix"
 else
 	[ $# -eq 1 ] || die "expected one KERNEL (see --help)"
 fi
@@ -173,7 +178,9 @@ fetch_package() {
 			2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
 	fi
 	[ -n "$ver" ] || die "package $pkg ($darch) not in the package index (run: apt-get update)"
-	file=$cache/${pkg}_${ver//:/%3a}_$darch.deb
+	# Architecture-independent packages are named _all.deb.
+	file=$(compgen -G "$cache/${pkg}_${ver//:/%3a}_@($darch|all).deb" | head -n 1) ||
+		file=$cache/${pkg}_${ver//:/%3a}_$darch.deb
 	if [ ! -s "$file" ]; then
 		local opts=(${apt_opts[@]+"${apt_opts[@]}"})
 		[ "$(id -u)" != 0 ] || [ ${#apt_opts[@]} -gt 0 ] || opts=(-o APT::Sandbox::User=root)
@@ -184,7 +191,8 @@ fetch_package() {
 			echo "$prog: fetching $pkg $ver ($darch)" >&2
 			cd "$cache" && apt-get download -q ${opts[@]+"${opts[@]}"} "$pkg=$ver" >&2
 		) 8>"$cache/.fetch.lock" || die "apt-get download $pkg=$ver ($darch) failed"
-		[ -s "$file" ] || die "apt-get download did not leave $file"
+		file=$(compgen -G "$cache/${pkg}_${ver//:/%3a}_@($darch|all).deb" | head -n 1) ||
+			die "apt-get download left no ${pkg}_${ver}_*.deb in $cache"
 	fi
 	deb=$file
 }
@@ -203,6 +211,18 @@ split_arch() {
 		;;
 	esac
 }
+
+# --- any one package ---------------------------------------------------------------
+if [ -n "$fetch_spec" ]; then
+	fver=
+	case "$fetch_spec" in *=*) fver=${fetch_spec#*=}; fetch_spec=${fetch_spec%%=*} ;; esac
+	split_arch "$fetch_spec"
+	case "$name" in ''|*[!a-z0-9.+-]*) die "bad package name: $name" ;; esac
+	use_index "$darch"
+	fetch_package "$name" "$fver"
+	echo "deb=$deb"
+	exit 0
+fi
 
 # --- busybox for a guest ------------------------------------------------------------
 if [ -n "$busybox_arch" ]; then

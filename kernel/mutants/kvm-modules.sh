@@ -500,6 +500,18 @@ km_main() {
 	esac
 }
 
+# riscv64's KVM is a module too (arm64's is built into the kernel image):
+# its packages, paths and compiler replace x86's (KM_ARCH=riscv64).
+KM_ARCH=${KM_ARCH:-x86_64}
+case "$KM_ARCH" in
+x86_64) ;;
+riscv64)
+	# shellcheck source=kernel/mutants/kvm-modules-riscv.sh
+	. "$km_here/kvm-modules-riscv.sh"
+	;;
+*) km_die "KM_ARCH must be x86_64 or riscv64, not $KM_ARCH" ;;
+esac
+
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -eEuo pipefail
 	trap 'echo "$km_prog: error: unexpected failure (line $LINENO)" >&2' ERR

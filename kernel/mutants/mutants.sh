@@ -23,6 +23,11 @@ QEMU with kernel/qemu-suite.sh, run the suite, and print a table: name,
 site, expected and actual verdict, time, kernel/module build id, and the
 first deviation the suite named. The control (stock modules) must pass.
 
+  --arch A          x86_64 (default) or riscv64: the riscv64 catalogue
+                    (catalogue/riscv64/) against Debian's riscv64 kernel, its
+                    kvm.ko built with the cross compiler, running
+                    sbi_system_event_test. arm64's KVM is built into the
+                    kernel image: no module to rebuild per mutant
   --kdir DIR        use the KVM source and bzImage of this built kernel tree
                     (CONFIG_KVM=m, CONFIG_KVM_AMD=m) instead of Debian's
                     linux-source-6.12; KDIR= in the environment works too
@@ -75,11 +80,12 @@ need_arg() {
 	[ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value"
 }
 
-kdir=${KDIR:-} patches=() only=() list=0 check_edits=0 out=$repo/results/mutants
+kdir=${KDIR:-} patches=() only=() list=0 check_edits=0 out=$repo/results/mutants arch=x86_64
 all_tests=0 runner_set=0 control_only=0
 timeout_s=300 jobs='' boot=$repo/kernel/qemu-suite.sh suite_dir='' suite_build='' runner_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--arch) need_arg "$@"; arch=$2; shift 2 ;;
 	--kdir) need_arg "$@"; kdir=$2; shift 2 ;;
 	--patch) need_arg "$@"; patches+=("$2"); shift 2 ;;
 	--only) need_arg "$@"; only+=("$2"); shift 2 ;;
@@ -98,7 +104,15 @@ while [ $# -gt 0 ]; do
 	*) echo "$prog: error: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 	esac
 done
-if [ "$runner_set" = 0 ]; then
+case "$arch" in
+x86_64|amd64) arch=x86_64 ;;
+riscv64|riscv) arch=riscv64 ;;
+*) die "--arch must be x86_64 or riscv64 (arm64's KVM is built into the kernel)" ;;
+esac
+[ "$arch" = x86_64 ] || [ -z "$kdir" ] || die "--kdir is for x86_64 kernel trees"
+if [ "$runner_set" = 0 ] && [ "$arch" = riscv64 ]; then
+	runner_args=(-t sbi_system_event_test -T 60)
+elif [ "$runner_set" = 0 ]; then
 	if [ "$all_tests" = 1 ]; then
 		runner_args=(-T 60)
 	else
@@ -114,6 +128,7 @@ done
 
 # --- the catalogue ------------------------------------------------------------------
 catalogue=$here/catalogue
+[ "$arch" = x86_64 ] || catalogue=$here/catalogue/$arch
 names=()
 declare -A m_file=() m_desc=() m_site=() m_expect=()
 
@@ -197,6 +212,7 @@ fi
 
 # --- kernel and modules ---------------------------------------------------------------
 KM_KDIR=$kdir
+KM_ARCH=$arch
 # shellcheck disable=SC2034
 [ -z "$jobs" ] || KM_JOBS=$jobs
 # shellcheck source=kernel/mutants/kvm-modules.sh disable=SC1091
