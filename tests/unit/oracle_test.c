@@ -232,7 +232,7 @@ FIXTURE_VARIANT_ADD(oracle, pre_5_18_flags_without_cap) {
 	/* The same on a kernel that does not advertise the data capability. */
 	.shape = RESET2_UP, .img = { .exit_reason = SE, .type = 2, .ndata = 0, .data0 = 1,
 				     .no_cap = true },
-	.field = "KVM_CAP_SYSTEM_EVENT_DATA", .kb = KB_PRE_5_18_FLAGS, .ndev = 2,
+	.field = "KVM_CAP_SYSTEM_EVENT_DATA", .kb = KB_PRE_5_18_FLAGS, .ndev = 1,
 };
 FIXTURE_VARIANT_ADD(oracle, ndata_zero_value_lost) {
 	/* ndata 0 and the RESET2 flag gone too: not the pre-5.18 form. */
