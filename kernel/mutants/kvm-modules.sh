@@ -22,6 +22,12 @@ KM_QUIET=${KM_QUIET:-0}
 # The source files an edit may touch: KVM's own directories.
 KM_SRC_DIRS="arch/x86/kvm virt/kvm"
 
+# The test-only kvm_amd harness (kernel/harness/README.md): a module set of
+# its own, built once on top of the stock objects, loaded with this
+# parameter; mutants of KVM's SEV-ES code are built on top of it.
+KM_HARNESS_PATCH=${KM_HARNESS_PATCH:-$km_repo/kernel/harness/sev-es-test-harness.patch}
+KM_HARNESS_PARAM=kvm_amd.sev_es_test_harness=1
+
 km_die() {
 	echo "$km_prog: error: $*" >&2
 	exit 2
@@ -42,12 +48,15 @@ Commands:
   resolve           print the resolved versions and packages (key=value)
   packages          print the Debian packages the build needs installed
   prepare           download and extract what is needed, build the stock
-                    modules once; print bzimage= and stock= paths
-  build OUT [PATCH...]
+                    modules and the harness modules once; print bzimage=,
+                    stock=, harness= and harness_param= lines
+  build [--harness] OUT [PATCH...]
                     modules with the PATCH files (patch -p1, no fuzz, paths
                     inside arch/x86/kvm or virt/kvm) applied, into OUT
                     (kvm.ko, kvm-amd.ko, irqbypass.ko, ccp.ko); the source
-                    is restored afterwards
+                    is restored afterwards. --harness: on top of the
+                    test-only SEV-ES harness (kernel/harness/); load the
+                    result with the printed harness_param=
 
 Options:
   --kdir DIR   a kernel tree built with CONFIG_KVM=m (arch/x86/boot/bzImage,
@@ -124,6 +133,9 @@ km_resolve() {
 	KM_PRISTINE=$KM_DIR/src
 	KM_STOCK=$KM_DIR/stock
 	KM_STOCK_OBJ=$KM_DIR/stock-obj
+	KM_HARNESS=$KM_DIR/harness
+	KM_HARNESS_SRC=$KM_DIR/harness-src
+	KM_HARNESS_OBJ=$KM_DIR/harness-obj
 }
 
 km_packages() {
@@ -228,7 +240,7 @@ km_extract_kdir() {
 	fi
 	if [ ! -f "$KM_DIR/.src-ok" ] || [ -n "$newer" ]; then
 		km_say "copying $KM_SRC_DIRS from $KM_KDIR"
-		rm -rf "$KM_PRISTINE" "$KM_STOCK" "$KM_WORK" && mkdir -p "$KM_PRISTINE"
+		rm -rf "$KM_PRISTINE" "$KM_STOCK" "$KM_WORK" "$KM_HARNESS" && mkdir -p "$KM_PRISTINE"
 		# shellcheck disable=SC2086
 		(cd "$KM_KDIR" && tar -cf - --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 			--exclude='*.mod.c' --exclude='.*.cmd' --exclude='modules.order' \
@@ -274,7 +286,7 @@ km_build_stock() {
 	fi
 	km_say "building the stock modules (once; about a minute)"
 	t0=$(date +%s)
-	rm -rf "$KM_WORK" "$KM_STOCK" "$KM_STOCK_OBJ"
+	rm -rf "$KM_WORK" "$KM_STOCK" "$KM_STOCK_OBJ" "$KM_HARNESS"
 	mkdir -p "$KM_WORK"
 	cp -a "$KM_PRISTINE/." "$KM_WORK/"
 	if ! km_make >"$log" 2>&1; then
@@ -289,6 +301,83 @@ km_build_stock() {
 		cpio -0 -pdm --quiet "$KM_STOCK_OBJ") || km_die "cannot keep the stock objects"
 	KM_STOCK_SECONDS=$(($(date +%s) - t0))
 	echo "$KM_STOCK_SECONDS" >"$KM_STOCK/.ok"
+}
+
+# km_build_harness: the harness module set, once per version of the patch.
+# Its source (the pristine source with the patch applied) stays in
+# $KM_HARNESS_SRC for mutants to edit; the objects that differ from the stock
+# ones stay in $KM_HARNESS_OBJ, listed by source file in its .files; the work
+# tree gets its stock objects back (and no header newer than them, so the
+# next build only relinks).
+km_build_harness() {
+	local log=$KM_DIR/harness-build.log id t0 f o rc=0 patched
+	[ -f "$KM_HARNESS_PATCH" ] || km_die "the harness patch is missing: $KM_HARNESS_PATCH"
+	id=$(sha256sum <"$KM_HARNESS_PATCH" | cut -c1-16)
+	if [ -f "$KM_HARNESS/.ok" ] && [ "$(head -n 1 "$KM_HARNESS/.ok")" = "$id" ]; then
+		return 0
+	fi
+	km_say "building the harness modules (once; about 20 s)"
+	t0=$(date +%s)
+	rm -rf "$KM_HARNESS" "$KM_HARNESS_SRC" "$KM_HARNESS_OBJ"
+	mkdir -p "$KM_HARNESS_SRC" "$KM_HARNESS_OBJ"
+	cp -a "$KM_PRISTINE/." "$KM_HARNESS_SRC/"
+	patched=$(km_patch_files "$KM_HARNESS_PATCH")
+	for f in $patched; do
+		km_check_path "$f" || km_die "the harness patch touches $f, outside $KM_SRC_DIRS"
+	done
+	patch -d "$KM_HARNESS_SRC" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$KM_HARNESS_PATCH" >&2 ||
+		km_die "the harness patch does not apply to KVM's source of $KM_VERSION"
+	for f in $patched; do
+		cp "$KM_HARNESS_SRC/$f" "$KM_WORK/$f"
+	done
+	km_make >"$log" 2>&1 || rc=1
+	if [ "$rc" = 0 ]; then
+		km_collect "$KM_HARNESS"
+		(cd "$KM_WORK" && find . -name '*.o' ! -name '*.mod.o' -printf '%P\n') | sort |
+			while read -r o; do
+				# Compiled objects only: kvm.o and kvm-amd.o are relinked.
+				[ -f "$KM_PRISTINE/${o%.o}.c" ] || continue
+				cmp -s "$KM_WORK/$o" "$KM_STOCK_OBJ/$o" && continue
+				mkdir -p "$KM_HARNESS_OBJ/$(dirname "$o")"
+				cp "$KM_WORK/$o" "$KM_HARNESS_OBJ/$o"
+				echo "${o%.o}.c" >>"$KM_HARNESS_OBJ/.files"
+			done
+		[ "$(km_set_id "$KM_HARNESS")" != "$(km_set_id "$KM_STOCK")" ] || {
+			echo "the harness patch left the modules identical to the stock ones" >>"$log"
+			rc=1
+		}
+	fi
+	# Back to stock: sources with their old time stamps, objects newer.
+	for f in $patched; do
+		cp -p "$KM_PRISTINE/$f" "$KM_WORK/$f"
+	done
+	(cd "$KM_WORK" && find . -name '*.o' ! -name '*.mod.o' -printf '%P\n') | while read -r o; do
+		if [ -f "$KM_STOCK_OBJ/$o" ] && ! cmp -s "$KM_WORK/$o" "$KM_STOCK_OBJ/$o"; then
+			cp "$KM_STOCK_OBJ/$o" "$KM_WORK/$o"
+			touch "$KM_WORK/$o"
+		fi
+	done
+	if [ "$rc" != 0 ]; then
+		tail -n 20 "$log" >&2
+		echo "$km_prog: harness build failed, log: $log" >&2
+		rm -rf "$KM_HARNESS"
+		return 1
+	fi
+	printf '%s\n%s\n' "$id" "$(($(date +%s) - t0))" >"$KM_HARNESS/.ok"
+}
+
+# km_harness_files: the source files whose objects the harness changes.
+km_harness_files() {
+	cat "$KM_HARNESS_OBJ/.files" 2>/dev/null || true
+}
+
+# km_use_harness_objs: the harness objects into the work tree (make relinks).
+km_use_harness_objs() {
+	local f
+	for f in $(km_harness_files); do
+		cp "$KM_HARNESS_OBJ/${f%.c}.o" "$KM_WORK/${f%.c}.o"
+		touch "$KM_WORK/${f%.c}.o"
+	done
 }
 
 # km_side_compile FILE MIRROR OUT: compile MIRROR/FILE with the command line
@@ -367,15 +456,16 @@ km_check_path() {
 
 # km_build_edited OUT LOG FILE...: the work tree has edits in FILE...; build,
 # collect into OUT, restore FILE... Fails when the modules equal the stock
-# ones (the edit did not reach the object code).
+# ones, or those of KM_REF_SET when it is set (the edit did not reach the
+# object code).
 km_build_edited() {
-	local out=$1 log=$2 rc=0
+	local out=$1 log=$2 rc=0 ref=${KM_REF_SET:-$KM_STOCK}
 	shift 2
 	km_make >"$log" 2>&1 || rc=1
 	if [ "$rc" = 0 ]; then
 		km_collect "$out"
-		if [ "$(km_set_id "$out")" = "$(km_set_id "$KM_STOCK")" ]; then
-			echo "edit left the modules identical to the stock ones" >>"$log"
+		if [ "$(km_set_id "$out")" = "$(km_set_id "$ref")" ]; then
+			echo "edit left the modules identical to the $(basename "$ref") ones" >>"$log"
 			rc=1
 		fi
 	fi
@@ -462,8 +552,22 @@ km_main() {
 		echo "bzimage=$KM_BZIMAGE"
 		echo "stock=$KM_STOCK"
 		echo "stock_id=$(km_set_id "$KM_STOCK")"
+		# A tree the harness patch does not apply to still gets its stock
+		# modules; the harness rows then say why they cannot run.
+		if (km_build_harness); then
+			echo "harness=$KM_HARNESS"
+			echo "harness_id=$(km_set_id "$KM_HARNESS")"
+		else
+			echo "harness=none"
+		fi
+		echo "harness_param=$KM_HARNESS_PARAM"
 		;;
 	build)
+		harness=0
+		if [ "${1:-}" = --harness ]; then
+			harness=1
+			shift
+		fi
 		out=${1:-}
 		[ -n "$out" ] || km_die "build needs an output directory"
 		shift
@@ -472,6 +576,18 @@ km_main() {
 		done
 		km_setup
 		km_build_stock || exit 1
+		if [ "$harness" = 1 ] && [ $# -eq 0 ]; then
+			km_build_harness || exit 1
+			rm -rf "$out" && mkdir -p "$out" && cp "$KM_HARNESS"/*.ko "$out/"
+			echo "bzimage=$KM_BZIMAGE"
+			echo "modules=$out"
+			echo "modules_id=$(km_set_id "$out")"
+			echo "module_param=$KM_HARNESS_PARAM"
+			exit 0
+		fi
+		if [ "$harness" = 1 ]; then
+			set -- "$KM_HARNESS_PATCH" "$@"
+		fi
 		for p in "$@"; do
 			for f in $(km_patch_files "$p"); do
 				km_check_path "$f" ||
@@ -495,6 +611,7 @@ km_main() {
 		echo "bzimage=$KM_BZIMAGE"
 		echo "modules=$out"
 		echo "modules_id=$(km_set_id "$out")"
+		[ "$harness" = 0 ] || echo "module_param=$KM_HARNESS_PARAM"
 		;;
 	*) echo "$km_prog: error: unknown command '$cmd'" >&2; km_usage >&2; exit 2 ;;
 	esac
