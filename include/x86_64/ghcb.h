@@ -63,4 +63,34 @@ bool ghcb_info_is_snp_only(u16 info);
 /* A short name for a known (set, code) pair, or NULL. */
 const char *ghcb_term_reason_name(unsigned int set, unsigned int code);
 
+/*
+ * The GHCB page protocol (GHCB spec, 56421, "GHCB layout"): with bits 11:0
+ * clear the GHCB MSR holds the GPA of a 4 KiB page the guest shares with
+ * the hypervisor (C-bit clear). Byte offsets; no suffixes, so that guest
+ * assembly can use them too. A save-area field at offset O is marked valid
+ * by bit O / 8 of the valid bitmap.
+ */
+#define GHCB_PAGE_SIZE			0x1000
+#define GHCB_OFF_SW_EXIT_CODE		0x390
+#define GHCB_OFF_SW_EXIT_INFO_1		0x398
+#define GHCB_OFF_SW_EXIT_INFO_2		0x3a0
+#define GHCB_OFF_VALID_BITMAP		0x3f0
+#define GHCB_OFF_PROTOCOL_VERSION	0xffa
+#define GHCB_OFF_USAGE			0xffc
+/*
+ * The byte of the valid bitmap that holds the bits of the three sw_* fields
+ * (0x390 / 8 = 114, 115, 116: byte 14, bits 2-4), and those bits; literal
+ * for the guest's assembly, checked against the offsets by the unit test.
+ */
+#define GHCB_VALID_SW_BYTE		0x3fe
+#define GHCB_VALID_SW_BITS		0x1c
+/* Termination request NAE event (GHCB v2): SW_EXITINFO1 = set | code << 4. */
+#define GHCB_NAE_TERM_REQUEST		0x8000fffe
+/* What the hypervisor writes to SW_EXITINFO1 (2) and _2 on a bad request. */
+#define GHCB_ERR_INVALID_USAGE		2
+#define GHCB_ERR_MISSING_INPUT		4
+
+/* Is save-area field at offset @off marked valid in the page @ghcb? */
+bool ghcb_field_valid(const u8 *ghcb, unsigned int off);
+
 #endif /* KSE_GHCB_H */

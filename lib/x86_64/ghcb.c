@@ -81,3 +81,8 @@ const char *ghcb_term_reason_name(unsigned int set, unsigned int code)
 		return set_linux_names[code];
 	return NULL;
 }
+
+bool ghcb_field_valid(const u8 *ghcb, unsigned int off)
+{
+	return ghcb[GHCB_OFF_VALID_BITMAP + off / 64] & BIT((off / 8) % 8);
+}

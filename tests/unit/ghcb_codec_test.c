@@ -66,4 +66,22 @@ TEST(names)
 	ASSERT_EQ(NULL, ghcb_term_reason_name(2, 0));
 }
 
+/* The GHCB page layout the guests and the model share. */
+TEST(ghcb_page_layout)
+{
+	u8 page[GHCB_PAGE_SIZE] = { 0 };
+	unsigned int off;
+
+	ASSERT_EQ(GHCB_OFF_VALID_BITMAP + GHCB_OFF_SW_EXIT_CODE / 8 / 8, GHCB_VALID_SW_BYTE);
+	page[GHCB_VALID_SW_BYTE] = GHCB_VALID_SW_BITS;
+	ASSERT_TRUE(ghcb_field_valid(page, GHCB_OFF_SW_EXIT_CODE));
+	ASSERT_TRUE(ghcb_field_valid(page, GHCB_OFF_SW_EXIT_INFO_1));
+	ASSERT_TRUE(ghcb_field_valid(page, GHCB_OFF_SW_EXIT_INFO_2));
+	/* No other field of the save area. */
+	for (off = 0; off < GHCB_OFF_VALID_BITMAP; off += 8)
+		if (off < GHCB_OFF_SW_EXIT_CODE || off > GHCB_OFF_SW_EXIT_INFO_2)
+			ASSERT_FALSE(ghcb_field_valid(page, off)) TH_LOG("offset 0x%x", off);
+	ASSERT_EQ(GHCB_PAGE_SIZE, GHCB_OFF_USAGE + 4);
+}
+
 TEST_HARNESS_MAIN
