@@ -13,6 +13,11 @@
  *   0x4800  GDT     null, 64-bit code, 32-bit code, flat data
  *   0x5000  top of the stack
  * Private (encrypted) guests get the C-bit in every page-table entry.
+ *
+ * Tests of the GHCB page protocol add a 4 KiB page at GUEST_GHCB_GPA, in a
+ * memory slot of its own, mapped in long mode by the second 2 MiB page of
+ * the page tables without the C-bit: shared with the hypervisor, as the
+ * GHCB must be.
  */
 #ifndef KSE_GUEST_H
 #define KSE_GUEST_H
@@ -39,6 +44,8 @@ enum guest_mode {
 #define GUEST_STACK_TOP		0x5000ull
 #define GUEST_NR_VECTORS	32
 #define GUEST_VECTOR_PORT	0x80
+
+#define GUEST_GHCB_GPA		0x200000ull
 
 #define GUEST_SEL_CODE64	0x08
 #define GUEST_SEL_CODE32	0x10
@@ -96,5 +103,11 @@ void *guest_linear_to_hva(struct vcpu *vcpu, const struct kvm_sregs *sregs, u64 
 
 /* C-bit position from CPUID 0x8000001F EBX[5:0], as a mask; 0 if none. */
 u64 guest_host_c_bit(void);
+
+/*
+ * Map the 2 MiB at @gpa (2 MiB aligned, below 1 GiB) in the long-mode page
+ * tables as shared memory: no C-bit. Before launch. 0 or -errno.
+ */
+int guest_map_shared_2m(struct vm *vm, u64 gpa);
 
 #endif /* KSE_GUEST_H */

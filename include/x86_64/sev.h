@@ -113,6 +113,13 @@ void sev_guest_destroy(struct sev_guest *g);
  */
 int sev_plain_create_vm(struct sev_guest *g, struct kvm_dev *kvm);
 
+/*
+ * For the GHCB page protocol: a page at GUEST_GHCB_GPA, in a slot of its
+ * own that no launch encrypts, mapped shared (C-bit clear). After creation,
+ * before launch; the same on every backend. 0 or -errno.
+ */
+int sev_guest_add_ghcb(struct sev_guest *g);
+
 /* The three backends (one file each; the table lives in backend.c). */
 extern const struct sev_backend sev_backend_hardware;
 extern const struct sev_backend sev_backend_harness;

@@ -239,6 +239,16 @@ static u8 *linear_to_hva(struct vm *vm, const struct kvm_sregs *sregs, u64 linea
 	return NULL;
 }
 
+int guest_map_shared_2m(struct vm *vm, u64 gpa)
+{
+	u8 *pd = vm_gpa_to_hva(vm, GUEST_PD_GPA, 0x1000);
+
+	if (!pd || (gpa & (BIT_ULL(21) - 1)) || gpa >= BIT_ULL(30))
+		return -EINVAL;
+	write_u64(pd, (gpa >> 21) * 8, gpa | PTE_P | PTE_RW | PTE_PS);
+	return 0;
+}
+
 void *guest_linear_to_hva(struct vcpu *vcpu, const struct kvm_sregs *sregs, u64 linear,
 			  u64 len)
 {

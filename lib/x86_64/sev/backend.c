@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ghcb.h"
 #include "model.h"
 #include "sev.h"
 
@@ -81,6 +82,15 @@ int sev_plain_create_vm(struct sev_guest *g, struct kvm_dev *kvm)
 		return r;
 	g->have_vm = true;
 	return __vm_add_memory(&g->vm, 0, GUEST_MEM_SIZE);
+}
+
+int sev_guest_add_ghcb(struct sev_guest *g)
+{
+	int r = __vm_add_memory(&g->vm, GUEST_GHCB_GPA, GHCB_PAGE_SIZE);
+
+	if (r)
+		return r;
+	return guest_map_shared_2m(&g->vm, GUEST_GHCB_GPA);
 }
 
 int __sev_guest_create(struct sev_guest *g, const struct sev_backend_sel *sel,
