@@ -11,6 +11,9 @@
  * userspace as a system event carrying the raw GHCB MSR value; a request
  * KVM does not know leaves the MSR as it is and resumes the guest; the
  * guest continues after its VMGEXIT when userspace runs the vCPU again.
+ * Of the GHCB page protocol (sev_handle_vmgexit()) it models the checks of
+ * the GHCB and the termination request (SVM_VMGEXIT_TERM_REQUEST, v6.11+),
+ * which reports the GHCB's GPA.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -192,31 +195,15 @@ static void fail_run(struct run_outcome *out, int err)
 }
 
 /*
- * KVM's answer to an MSR-protocol VMGEXIT. Returns true when it exits to
- * userspace (the outcome is filled), false when the guest is resumed.
+ * KVM's termination report: the GHCB MSR value (MSR protocol) or the
+ * GHCB's GPA (GHCB page protocol), both the MSR's content. Returns true
+ * when it exits to userspace (the outcome is filled), false when the guest
+ * is resumed.
  */
-static bool handle_vmgexit(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
+static bool report_term(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
 {
 	const struct model_behaviour *b = m->b;
 	struct kvm_run *run = vcpu->run;
-	struct ghcb_msr_msg msg;
-
-	m->nr_vmgexits++;
-	ghcb_decode(m->ghcb_msr, &msg);
-	if (msg.info == 0) {
-		/* GHCB page protocol: not modelled. Say so; never pretend. */
-		pr_diag("model: GHCB page protocol (GHCB MSR 0x%llx) is not modelled",
-			(unsigned long long)m->ghcb_msr);
-		fail_run(out, ENOSYS);
-		return true;
-	}
-	if (msg.info == GHCB_MSR_SEV_INFO_REQ) {
-		/* Answer with protocol range 1..2 and no C-bit (plain memory). */
-		m->ghcb_msr = (2ull << 48) | (1ull << 32) | GHCB_MSR_SEV_INFO_RESP;
-		return false;
-	}
-	if (!msg.is_term && !ghcb_info_is_snp_only(msg.info))
-		return false;	/* unknown request: MSR kept, guest resumed */
 
 	if (b->dropped)
 		return false;
@@ -247,6 +234,83 @@ static void __attribute__((noreturn)) model_broken(const char *what, const char 
 {
 	lib_fail("model: %s failed with errno=%s after %s: the model's set-up broke on this "
 		 "KVM (not a modelled result, no verdict)", what, errno_name(err), after);
+}
+
+static u64 ghcb_get(const u8 *ghcb, unsigned int off)
+{
+	u64 v;
+
+	memcpy(&v, ghcb + off, sizeof(v));
+	return v;
+}
+
+static void ghcb_put(u8 *ghcb, unsigned int off, u64 v)
+{
+	memcpy(ghcb + off, &v, sizeof(v));
+}
+
+/*
+ * A GHCB page request: the MSR holds the GPA of the page the guest shares.
+ * As KVM does (sev_handle_vmgexit(), sev_es_validate_vmgexit()): no GHCB,
+ * the guest resumes; the exit information is read and the valid bitmap
+ * cleared; a usage other than 0 or an unmarked sw_exit_code, _info_1 or
+ * _info_2 is answered with error 2 and the reason in the GHCB, and the
+ * guest resumes. A termination request is reported; any other event is
+ * not modelled, and says so.
+ */
+static bool ghcb_page_vmgexit(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
+{
+	u8 *ghcb = m->ghcb_msr ? vm_gpa_to_hva(vcpu->vm, m->ghcb_msr, GHCB_PAGE_SIZE) : NULL;
+	u64 code, err = 0;
+	u32 usage;
+
+	if (!ghcb)
+		return false;
+	code = ghcb_get(ghcb, GHCB_OFF_SW_EXIT_CODE);
+	memcpy(&usage, ghcb + GHCB_OFF_USAGE, sizeof(usage));
+	if (usage)
+		err = GHCB_ERR_INVALID_USAGE;
+	else if (!ghcb_field_valid(ghcb, GHCB_OFF_SW_EXIT_CODE) ||
+		 !ghcb_field_valid(ghcb, GHCB_OFF_SW_EXIT_INFO_1) ||
+		 !ghcb_field_valid(ghcb, GHCB_OFF_SW_EXIT_INFO_2))
+		err = GHCB_ERR_MISSING_INPUT;
+	memset(ghcb + GHCB_OFF_VALID_BITMAP, 0, 16);
+	if (err) {
+		ghcb_put(ghcb, GHCB_OFF_SW_EXIT_INFO_1, 2);
+		ghcb_put(ghcb, GHCB_OFF_SW_EXIT_INFO_2, err);
+		return false;
+	}
+	if (code != GHCB_NAE_TERM_REQUEST) {
+		/* Not modelled. Say so; never pretend. */
+		pr_diag("model: GHCB page event 0x%llx is not modelled", (unsigned long long)code);
+		fail_run(out, ENOSYS);
+		return true;
+	}
+	ghcb_put(ghcb, GHCB_OFF_SW_EXIT_INFO_1, 0);
+	ghcb_put(ghcb, GHCB_OFF_SW_EXIT_INFO_2, 0);
+	return report_term(m, vcpu, out);
+}
+
+/*
+ * KVM's answer to a VMGEXIT. Returns true when it exits to userspace (the
+ * outcome is filled), false when the guest is resumed.
+ */
+static bool handle_vmgexit(struct model *m, struct vcpu *vcpu, struct run_outcome *out)
+{
+	struct ghcb_msr_msg msg;
+
+	m->nr_vmgexits++;
+	ghcb_decode(m->ghcb_msr, &msg);
+	if (msg.info == 0)
+		return ghcb_page_vmgexit(m, vcpu, out);
+	if (msg.info == GHCB_MSR_SEV_INFO_REQ) {
+		/* Answer with protocol range 1..2 and no C-bit (plain memory). */
+		m->ghcb_msr = (2ull << 48) | (1ull << 32) | GHCB_MSR_SEV_INFO_RESP;
+		return false;
+	}
+	if (!msg.is_term && !ghcb_info_is_snp_only(msg.info))
+		return false;	/* unknown request: MSR kept, guest resumed */
+	return report_term(m, vcpu, out);
 }
 
 /* One KVM_RUN as the test sees it, with the model handling VMGEXIT. */
@@ -361,7 +425,6 @@ const struct sev_backend sev_backend_model = {
 	.takes_arg = true,
 	.lacks = {
 		[SEV_NEED_SNP] = "SNP is not modelled",
-		[SEV_NEED_GHCB_PAGE] = "GHCB page protocol is not modelled",
 		/*
 		 * The guest runs on the local KVM, whose real mode may be KVM's
 		 * instruction emulator: it ignores the IVT limit (emulate.c,
