@@ -4,13 +4,19 @@
  * VMM as KVM_EXIT_SYSTEM_EVENT / KVM_SYSTEM_EVENT_SEV_TERM with ndata 1 and
  * data[0] the exact GHCB MSR value the guest wrote (GHCB MSR protocol,
  * GHCBInfo 0x100; sev_handle_vmgexit_msr_protocol() since v5.19), for every
- * reason value, from every guest mode, and again after re-entry. An SEV-ES
- * guest that shuts down must give KVM_EXIT_SHUTDOWN (v6.7+). The same for
- * the SNP VM type where the host has it.
+ * reason value, from every guest mode, and again after re-entry. The GHCB
+ * page protocol's termination request (SVM_VMGEXIT_TERM_REQUEST) reports
+ * the GHCB's GPA, and the SNP-only MSR requests of a non-SNP guest
+ * terminate it with the MSR value (both v6.11+). A guest that negotiates
+ * the protocol first, or whose unknown request is left alone, terminates
+ * afterwards. An SEV-ES guest that shuts down must give KVM_EXIT_SHUTDOWN
+ * (v6.7+). The same termination for the SNP VM type where the host has it.
  *
- * Without SEV-ES the cases skip. With --backend=model:<behaviour> the same
- * guests run in a plain VM with the software model standing in for KVM's
- * SEV-ES side: those results are the model's, never a kernel's.
+ * Without SEV-ES the cases skip. --backend=harness runs the same guests in
+ * a plain VM on a kvm_amd with the test-only harness (kernel/harness/):
+ * KVM's own SEV-ES code, not an SEV-ES hardware result.
+ * --backend=model:<behaviour> puts the software model in front of a plain
+ * VM instead: those results are the model's, never a kernel's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +62,109 @@ static struct suite_opts opts = {
 /* A guest that shuts down: #UD with an empty IDT. */
 GUEST_PROG(ud_guest, "ud2\n");
 
+/*
+ * The GHCB page protocol's termination request, long mode only (the GHCB
+ * must be mapped shared, C-bit clear). EBX holds the GHCB's address, ESI
+ * the reason (SW_EXITINFO1: set in bits 3:0, code in 11:4), ECX the GHCB
+ * MSR. The guest fills the GHCB as the GHCB spec says (exit code and both
+ * exit infos, marked valid; protocol version 2; usage 0), writes its GPA to
+ * the MSR and exits.
+ */
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define GHCB_AT(off) XSTR(off) "(%ebx)"
+
+GUEST_PROG(ghcb_term_guest,
+	   "movl $" XSTR(GHCB_NAE_TERM_REQUEST) ", " GHCB_AT(GHCB_OFF_SW_EXIT_CODE) "\n\t"
+	   "movl $0, " XSTR(GHCB_OFF_SW_EXIT_CODE) "+4(%ebx)\n\t"
+	   "movl %esi, " GHCB_AT(GHCB_OFF_SW_EXIT_INFO_1) "\n\t"
+	   "movl $0, " XSTR(GHCB_OFF_SW_EXIT_INFO_1) "+4(%ebx)\n\t"
+	   "movl $0, " GHCB_AT(GHCB_OFF_SW_EXIT_INFO_2) "\n\t"
+	   "movl $0, " XSTR(GHCB_OFF_SW_EXIT_INFO_2) "+4(%ebx)\n\t"
+	   "orb $" XSTR(GHCB_VALID_SW_BITS) ", " GHCB_AT(GHCB_VALID_SW_BYTE) "\n\t"
+	   "movw $2, " GHCB_AT(GHCB_OFF_PROTOCOL_VERSION) "\n\t"
+	   "movl $0, " GHCB_AT(GHCB_OFF_USAGE) "\n\t"
+	   "mov %ebx, %eax\n\t"
+	   "xor %edx, %edx\n\t"
+	   "wrmsr\n\t"
+	   "rep; vmmcall\n"
+	   "1:\thlt\n\t"
+	   "jmp 1b\n");
+
+/*
+ * Negotiate first, as a guest does before anything else: SEV_INFO_REQ,
+ * VMGEXIT, read the answer. An SEV_INFO response whose protocol range
+ * includes a version the guest speaks (1 or 2) lets it terminate with the
+ * value the host put in EDI:ESI; any other answer makes it terminate with
+ * set 0 code 1 ("GHCB protocol range unsupported", what Linux does) and
+ * bits 63:32 of the answer in bits 63:32. ECX: the GHCB MSR.
+ */
+GUEST_PROG(negotiate_guest,
+	   "mov $" XSTR(GHCB_MSR_SEV_INFO_REQ) ", %eax\n\t"
+	   "xor %edx, %edx\n\t"
+	   "wrmsr\n\t"
+	   "rep; vmmcall\n\t"
+	   "rdmsr\n\t"
+	   "mov %eax, %ebx\n\t"
+	   "and $0xfff, %ebx\n\t"
+	   "cmp $" XSTR(GHCB_MSR_SEV_INFO_RESP) ", %ebx\n\t"
+	   "jne 1f\n\t"
+	   "mov %edx, %ebx\n\t"
+	   "shr $16, %ebx\n\t"		/* the highest version offered */
+	   "cmp $1, %ebx\n\t"
+	   "jb 1f\n\t"
+	   "mov %edx, %ebx\n\t"
+	   "and $0xffff, %ebx\n\t"	/* the lowest */
+	   "cmp $2, %ebx\n\t"
+	   "ja 1f\n\t"
+	   "mov %esi, %eax\n\t"
+	   "mov %edi, %edx\n\t"
+	   "jmp 2f\n"
+	   "1:\tmov $0x10100, %eax\n"
+	   "2:\twrmsr\n\t"
+	   "rep; vmmcall\n"
+	   "3:\thlt\n\t"
+	   "jmp 3b\n");
+
+/*
+ * A request KVM does not know: it must leave the MSR as it is and resume the
+ * guest. The guest writes EDX:EAX, exits, reads the MSR back; unchanged, it
+ * terminates with EDI:ESI; changed, with set 0 code 0 and the low half it
+ * read in bits 63:32. ECX: the GHCB MSR.
+ */
+GUEST_PROG(unknown_request_guest,
+	   "mov %eax, %ebx\n\t"
+	   "mov %edx, %ebp\n\t"
+	   "wrmsr\n\t"
+	   "rep; vmmcall\n\t"
+	   "rdmsr\n\t"
+	   "cmp %ebx, %eax\n\t"
+	   "jne 1f\n\t"
+	   "cmp %ebp, %edx\n\t"
+	   "jne 1f\n\t"
+	   "mov %esi, %eax\n\t"
+	   "mov %edi, %edx\n\t"
+	   "jmp 2f\n"
+	   "1:\tmov %eax, %edx\n\t"
+	   "mov $" XSTR(GHCB_MSR_TERM_REQ) ", %eax\n"
+	   "2:\twrmsr\n\t"
+	   "rep; vmmcall\n"
+	   "3:\thlt\n\t"
+	   "jmp 3b\n");
+
+/* RBX, RSI and RDI before launch, for the guests above. */
+static void set_rbx_rsi_rdi(struct __test_metadata *_metadata, struct vcpu *vcpu, u64 rbx,
+			    u64 rsi, u64 rdi)
+{
+	struct kvm_regs regs;
+
+	ASSERT_EQ(0, __vcpu_get_regs(vcpu, &regs));
+	regs.rbx = rbx;
+	regs.rsi = rsi;
+	regs.rdi = rdi;
+	ASSERT_EQ(0, __vcpu_set_regs(vcpu, &regs));
+}
+
 static void expect_term(struct sysevent_expect *exp, struct kvm_dev *kvm, u64 value)
 {
 	sysevent_expect_sev_term(exp, opts.profile, value,
@@ -93,6 +202,8 @@ struct sev_case {
 	/* The termination request's reason, for the tests that take one. */
 	unsigned int set, code;
 	u64 upper;
+	/* A whole GHCB MSR request, for the tests that take one. */
+	u64 request;
 };
 
 static void sev_fixture_setup(struct __test_metadata *_metadata, struct sev_fixture *f,
@@ -230,6 +341,127 @@ TEST_F(sev_es_reentry, second_request)
 	expect_term(&exp, &self->f.kvm, second);
 	exp.resumed = true;
 	ASSERT_EQ(0, run_and_check(&self->f.g, &exp)) TH_LOG("second request, after re-entry");
+}
+
+/* ---- The GHCB page protocol's termination request (v6.11+) ------------- */
+
+SEV_FIXTURE(sev_es_ghcb_page, &ghcb_term_guest, SEV_NEEDS(SEV_NEED_GHCB_PAGE));
+
+FIXTURE_VARIANT_ADD(sev_es_ghcb_page, long_dbg) {
+	.c = { .flavour = SEV_FLAVOUR_ES, .mode = GUEST_LONG, .nodbg = false,
+	       .set = GHCB_TERM_SET_LINUX, .code = 4 },
+};
+
+FIXTURE_VARIANT_ADD(sev_es_ghcb_page, long_nodbg) {
+	.c = { .flavour = SEV_FLAVOUR_ES, .mode = GUEST_LONG, .nodbg = true,
+	       .set = GHCB_TERM_SET_GEN, .code = 0 },
+};
+
+TEST_F(sev_es_ghcb_page, terminate)
+{
+	const struct sev_case *c = &variant->c;
+	struct sysevent_expect exp;
+	int r;
+
+	r = sev_guest_add_ghcb(&self->f.g);
+	ASSERT_EQ(0, r) TH_LOG("adding the GHCB page failed: %s", errno_name(-r));
+	guest_set_gprs(&self->f.g.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
+	set_rbx_rsi_rdi(_metadata, &self->f.g.vcpu, GUEST_GHCB_GPA,
+			(c->set & 0xf) | (c->code & 0xff) << 4, 0);
+	sev_guest_launch(&self->f.g);
+	/* KVM reports the GHCB's GPA, the GHCB MSR's content. */
+	expect_term(&exp, &self->f.kvm, GUEST_GHCB_GPA);
+	ASSERT_EQ(0, run_and_check(&self->f.g, &exp));
+}
+
+/* ---- SNP-only MSR requests from an SEV-ES guest terminate it (v6.11+) --- */
+
+SEV_FIXTURE(sev_es_snp_only, &term_guest, 0);
+
+/* The whole request, as the guest writes it: the data above bits 11:0 too. */
+#define SNP_ONLY_VARIANT(m, req, val)                                                  \
+	FIXTURE_VARIANT_ADD(sev_es_snp_only, m##_##req) {                              \
+		.c = { .flavour = SEV_FLAVOUR_ES, .mode = GUEST_##m##_MODE, .nodbg = true, \
+		       .request = (val) },                                             \
+	}
+#define GUEST_real_MODE GUEST_REAL
+#define GUEST_prot_MODE GUEST_PROT
+#define GUEST_long_MODE GUEST_LONG
+/* Page state change: GFN 3 to shared (operation 2, bits 55:52). */
+#define SNP_PSC		((2ull << 52) | (3ull << 12) | GHCB_MSR_PSC_REQ)
+/* GHCB GPA registration: GFN 7. */
+#define SNP_REG_GPA	((7ull << 12) | GHCB_MSR_REG_GPA_REQ)
+/* Preferred GHCB GPA. */
+#define SNP_PREF_GPA	((u64)GHCB_MSR_PREF_GPA_REQ)
+#define SNP_ONLY_VARIANTS(m)                                                           \
+	SNP_ONLY_VARIANT(m, psc, SNP_PSC);                                             \
+	SNP_ONLY_VARIANT(m, reg_gpa, SNP_REG_GPA);                                     \
+	SNP_ONLY_VARIANT(m, pref_gpa, SNP_PREF_GPA)
+
+SNP_ONLY_VARIANTS(real);
+SNP_ONLY_VARIANTS(prot);
+SNP_ONLY_VARIANTS(long);
+
+TEST_F(sev_es_snp_only, terminate)
+{
+	u64 value = variant->c.request;
+	struct sysevent_expect exp;
+	int n;
+
+	guest_set_ghcb_request(&self->f.g.vcpu, value);
+	sev_guest_launch(&self->f.g);
+	expect_term(&exp, &self->f.kvm, value);
+	n = run_and_check(&self->f.g, &exp);
+	if (n)
+		pr_diag("hint: before 6.11 KVM left an SEV-ES guest's SNP-only request unanswered and resumed it");
+	ASSERT_EQ(0, n);
+}
+
+/* ---- Negotiate the protocol, then terminate ----------------------------- */
+
+SEV_FIXTURE(sev_es_negotiate, &negotiate_guest, 0);
+SEV_MODE_VARIANTS(sev_es_negotiate);
+
+TEST_F(sev_es_negotiate, then_terminate)
+{
+	u64 value = ghcb_term_encode(GHCB_TERM_SET_LINUX, 6);
+	struct sysevent_expect exp;
+	int n;
+
+	guest_set_gprs(&self->f.g.vcpu, 0, KSE_MSR_SEV_ES_GHCB, 0);
+	set_rbx_rsi_rdi(_metadata, &self->f.g.vcpu, 0, value & 0xffffffff, value >> 32);
+	sev_guest_launch(&self->f.g);
+	expect_term(&exp, &self->f.kvm, value);
+	n = run_and_check(&self->f.g, &exp);
+	if (n)
+		pr_diag("hint: data[0] 0x...00010100 is the guest refusing KVM's SEV_INFO answer "
+			"(bits 63:32: the protocol range it read)");
+	ASSERT_EQ(0, n);
+}
+
+/* ---- An unknown request: the MSR as it was, the guest resumed ----------- */
+
+SEV_FIXTURE(sev_es_unknown_request, &unknown_request_guest, 0);
+SEV_MODE_VARIANTS(sev_es_unknown_request);
+
+TEST_F(sev_es_unknown_request, resumes)
+{
+	/* GHCBInfo 0xfe is no request of the GHCB spec; the data is the guest's. */
+	u64 request = 0x5a5a5a5a000000feull;
+	u64 value = ghcb_term_encode(GHCB_TERM_SET_LINUX, 7);
+	struct sysevent_expect exp;
+	int n;
+
+	guest_set_ghcb_request(&self->f.g.vcpu, request);
+	set_rbx_rsi_rdi(_metadata, &self->f.g.vcpu, 0, value & 0xffffffff, value >> 32);
+	sev_guest_launch(&self->f.g);
+	expect_term(&exp, &self->f.kvm, value);
+	n = run_and_check(&self->f.g, &exp);
+	if (n)
+		pr_diag("hint: data[0] 0x%llx is KVM terminating on the unknown request; "
+			"0x....00000100 is the guest reading a changed MSR (bits 63:32: its low half)",
+			(unsigned long long)request);
+	ASSERT_EQ(0, n);
 }
 
 /* ---- SEV-ES shutdown: #UD with an empty IDT ----------------------------- */
