@@ -64,7 +64,8 @@ def _parser():
 
     k = sub.add_parser("kcidb", parents=[common], help="KCIDB v5.3 JSON",
                        description="Write KCIDB v5.3 JSON tests. Results of the software "
-                                   "model are left out: they are not kernel results.")
+                                   "model and of the SEV-ES test harness are left out: they "
+                                   "are not results about the kernel build.")
     k.add_argument("input", metavar="INPUT")
     k.add_argument("--origin", required=True, help="KCIDB origin, [a-z0-9_]+")
     k.add_argument("--build-id", help="build id (default: <origin>:kernel_<release>)")
@@ -178,8 +179,8 @@ def main(argv=None):
         except kcidb.KcidbError as exc:
             raise Fatal(str(exc)) from None
         if left_out:
-            print(f"{PROG}: {left_out} result(s) of the software model left out "
-                  "(not kernel results)", file=sys.stderr)
+            print(f"{PROG}: {left_out} result(s) of the software model or the SEV-ES test "
+                  "harness left out (not results about the kernel build)", file=sys.stderr)
         _write(args.output, text)
         return 0
     raise Fatal(f"unknown command {cmd}")

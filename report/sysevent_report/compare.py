@@ -11,14 +11,19 @@ from collections import OrderedDict
 from .resultset import bucket
 
 
+def _kind(v):
+    """"model", "harness" or "" (a kernel result) for a case or binary."""
+    return "model" if v.model else "harness" if v.harness else ""
+
+
 def results(run):
-    """(binary, name) -> (status, reason, deviations, model)."""
+    """(binary, name) -> (status, reason, deviations, kind of backend)."""
     out = OrderedDict()
     for b in run.binaries:
         for c in b.cases:
-            out[(b.name, c.name)] = (c.status, c.reason, c.deviations, c.model)
+            out[(b.name, c.name)] = (c.status, c.reason, c.deviations, _kind(c))
         if not b.cases:
-            out[(b.name, "(binary)")] = (b.status, b.reason, [], b.model)
+            out[(b.name, "(binary)")] = (b.status, b.reason, [], _kind(b))
     return out
 
 
@@ -56,7 +61,7 @@ def _label(i):
 def _st(r):
     if r is None:
         return "-"
-    return r[0] + (" [model]" if r[3] else "")
+    return r[0] + ({"model": " [model]", "harness": " [harness]"}.get(r[3], ""))
 
 
 def render(runs):

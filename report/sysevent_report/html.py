@@ -9,7 +9,8 @@ exhaustive-sweep mode (16 reason-code sets x 256 codes), failures with
 their deviations, skips by reason, the results table. When any result comes
 from the software model, a banner saying so sits at the top of the page and
 is repeated on every printed page, and each model row and column carries a
-`model` mark.
+`model` mark; the same for the SEV-ES test harness (a `harness` banner and
+mark).
 """
 
 import html
@@ -17,7 +18,7 @@ import re
 from collections import OrderedDict
 
 from . import matrix as mx
-from .resultset import INVENTORY_KEYS, MODEL_NOTE, failure_groups
+from .resultset import HARNESS_NOTE, INVENTORY_KEYS, MODEL_NOTE, failure_groups
 
 _CTRL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -51,6 +52,9 @@ pre { margin: .2rem 0; white-space: pre-wrap; word-break: break-all; }
                 border-bottom: 3px solid #e0a800; padding: .5rem 1.5rem; font-weight: 700; }
 .model { display: inline-block; background: #fff3cd; color: #5c4400; border: 1px solid #e0a800;
          border-radius: 3px; padding: 0 .3em; font-size: 11px; font-weight: 700; }
+.harness-banner { position: sticky; top: 0; z-index: 2; background: #e3f2fd; color: #0d3c61;
+                  border-bottom: 3px solid #1e88e5; padding: .5rem 1.5rem; font-weight: 700; }
+.model.harness { background: #e3f2fd; color: #0d3c61; border-color: #1e88e5; }
 .kernel-banner { background: #e8f5e9; border-bottom: 3px solid var(--pass); padding: .5rem 1.5rem; }
 .dev { color: #8e0000; }
 .heat { border-collapse: collapse; table-layout: fixed; }
@@ -89,6 +93,7 @@ ol.mx-notes { font-size: 12.5px; } ol.mx-notes li { margin: .2rem 0; }
              margin: .5rem 0; max-width: 80rem; }
 @media print {
   .model-banner { position: fixed; top: 0; left: 0; right: 0; }
+  .harness-banner { position: fixed; top: 0; left: 0; right: 0; }
   main { margin-top: 3rem; }
 }
 """
@@ -102,8 +107,12 @@ def badge(status):
     return f'<span class="st st-{e(status)}">{e(STATUS_LABEL.get(status, status))}</span>'
 
 
-def model_mark(obj):
-    return ' <span class="model" title="' + e(MODEL_NOTE) + '">model</span>' if obj.model else ""
+def backend_mark(obj):
+    if obj.model:
+        return ' <span class="model" title="' + e(MODEL_NOTE) + '">model</span>'
+    if getattr(obj, "harness", False) or getattr(obj, "kind", "") == "harness":
+        return ' <span class="model harness" title="' + e(HARNESS_NOTE) + '">harness</span>'
+    return ""
 
 
 def _inventory(run, w, sfx=""):
@@ -124,9 +133,9 @@ def _inventory(run, w, sfx=""):
 def _failure(b, c, w):
     if c is None:
         why = b.reason or b.directive or "; ".join(b.notes) or "failed"
-        w(f'<p class="mono">{e(b.name)} (binary) {badge(b.status)}{model_mark(b)}: {e(why)}</p>')
+        w(f'<p class="mono">{e(b.name)} (binary) {badge(b.status)}{backend_mark(b)}: {e(why)}</p>')
         return
-    w(f'<p class="mono">{e(b.name)}: {e(c.name)} {badge(c.status)}{model_mark(c)}</p>')
+    w(f'<p class="mono">{e(b.name)}: {e(c.name)} {badge(c.status)}{backend_mark(c)}</p>')
     if c.deviations:
         w('<table class="deviations"><thead><tr><th>field</th><th>expected</th>'
           '<th>actual</th><th>diagnosis</th></tr></thead><tbody>')
@@ -144,7 +153,7 @@ def _failure(b, c, w):
 def _grid(g, w, sfx=""):
     gid = re.sub(r"[^A-Za-z0-9_-]", "_", f"{g.binary}-{g.mode}") + sfx
     t = g.totals()
-    w(f'<h3 id="heatmap-{e(gid)}">{e(g.binary)}: mode {e(g.mode)}{model_mark(g)}</h3>')
+    w(f'<h3 id="heatmap-{e(gid)}">{e(g.binary)}: mode {e(g.mode)}{backend_mark(g)}</h3>')
     w(f'<p>{t["p"]} pass, {t["f"]} fail, {t["s"]} skip, {t["n"]} not run, of 16 sets x 256 '
       'reason codes.</p>')
     w(f'<table class="heat" data-mode="{e(g.mode)}" aria-label="reason-code grid">')
@@ -201,7 +210,7 @@ def _matrix(m, w):
       'cell); not run: nothing here judges it.</p>')
     w('<table class="matrix" id="matrix-table"><thead><tr><th>ABI promise</th>')
     for col in m.columns:
-        mark = model_mark(col) if col.model else ""
+        mark = backend_mark(col)
         w(f'<th class="col" data-kind="{e(col.kind)}" title="{e(", ".join(col.sources))}">'
           f'{e(col.title)}{mark}<span class="sub">{e(col.subtitle)}</span></th>')
     w('</tr></thead><tbody>')
@@ -242,7 +251,13 @@ def _banner(runs, w):
                  f"{len(models)} of {len(binaries)} binaries (marked model)")
         w(f'<div class="model-banner" id="model-banner">Software model, not a kernel result: '
           f'{e(scope)} ran on backend {e(backends)}.</div>')
-    else:
+    harness = [b for b in binaries if b.harness]
+    if harness:
+        scope = ("Every result on this page" if len(harness) == len(binaries) else
+                 f"{len(harness)} of {len(binaries)} binaries (marked harness)")
+        w(f'<div class="harness-banner" id="harness-banner">SEV-ES test harness, not an SEV-ES '
+          f'hardware result: {e(scope)} ran on backend harness, {e(HARNESS_NOTE)}.</div>')
+    if not models and not harness:
         seen = OrderedDict.fromkeys(b for r in runs for b in r.backends())
         w(f'<div class="kernel-banner" id="kernel-banner">Backend: {e(", ".join(seen))}</div>')
 
@@ -274,7 +289,9 @@ def render(runs):
         _body(run, w, f"-{i}" if many else "", i if many else None)
     w(f'<p class="muted">{p} passed, {f} failed, {s} skipped. Generated by kvm-sysevent-report.'
       + (f' {e(MODEL_NOTE.capitalize())}: results marked model.'
-         if any(r.any_model for r in runs) else '') + '</p>')
+         if any(r.any_model for r in runs) else '')
+      + (f' {e(HARNESS_NOTE)}: results marked harness.'
+         if any(r.any_harness for r in runs) else '') + '</p>')
     w('</main></body></html>')
     return "\n".join(out) + "\n"
 
@@ -319,7 +336,7 @@ def _body(run, w, sfx, number):
             if b.seconds is not None:
                 ex += f" {b.seconds:g}s"
         notes = "; ".join(([b.reason] if b.reason else []) + b.notes)
-        w(f'<tr><td class="mono">{e(b.name)}{model_mark(b)}</td><td>{badge(b.status)}</td>'
+        w(f'<tr><td class="mono">{e(b.name)}{backend_mark(b)}</td><td>{badge(b.status)}</td>'
           f'<td>{bp}</td><td>{bf}</td><td>{bs}</td><td>{e(b.abi_profile)}</td>'
           f'<td>{e(b.backend)}</td><td class="mono">{e(ex)}</td><td>{e(notes)}</td></tr>')
     w('</tbody></table>')
@@ -359,7 +376,7 @@ def _body(run, w, sfx, number):
                 name = f"{gb.name}: {gc.name}" if gc is not None else f"{gb.name} (binary)"
                 detail = "".join(f'<pre class="dev">{e(d.raw)}</pre>'
                                  for d in (gc.deviations if gc is not None else []))
-                w(f'<tr><td class="mono">{e(name)}{model_mark(gb)}</td><td>{detail}</td></tr>')
+                w(f'<tr><td class="mono">{e(name)}{backend_mark(gb)}</td><td>{detail}</td></tr>')
             w('</tbody></table></details>')
         w('</div>')
 
@@ -375,7 +392,7 @@ def _body(run, w, sfx, number):
         w('<table class="skips"><thead><tr><th>reason</th><th>count</th><th>results</th></tr>'
           '</thead><tbody>')
         for reason, items in sorted(skips.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            names = ", ".join(e(n) + model_mark(o) for o, n in items)
+            names = ", ".join(e(n) + backend_mark(o) for o, n in items)
             w(f'<tr><td>{e(reason)}</td><td>{len(items)}</td><td class="mono">{names}</td></tr>')
         w('</tbody></table>')
     else:
@@ -388,11 +405,11 @@ def _body(run, w, sfx, number):
         for c in b.cases:
             devs = "".join(f'<pre class="dev">{e(d.raw)}</pre>' for d in c.deviations)
             w(f'<tr class="r-{e(c.status)}"><td class="mono">{e(b.name)}</td>'
-              f'<td class="mono">{e(c.name)}{model_mark(c)}</td><td>{badge(c.status)}</td>'
+              f'<td class="mono">{e(c.name)}{backend_mark(c)}</td><td>{badge(c.status)}</td>'
               f'<td>{e(c.reason or c.directive)}</td><td>{devs}</td></tr>')
         if not b.cases:
             w(f'<tr class="r-{e(b.status)}"><td class="mono">{e(b.name)}</td>'
-              f'<td class="muted">(whole binary){model_mark(b)}</td><td>{badge(b.status)}</td>'
+              f'<td class="muted">(whole binary){backend_mark(b)}</td><td>{badge(b.status)}</td>'
               f'<td>{e(b.reason or b.directive)}</td><td></td></tr>')
     w('</tbody></table>')
     if run.problems and run.problems.warnings:

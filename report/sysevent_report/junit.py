@@ -10,7 +10,7 @@ the classname `kvm_sysevent.model.<binary>`, so GitLab shows them apart.
 import re
 import xml.etree.ElementTree as ET
 
-from .resultset import INVENTORY_KEYS, MODEL_NOTE
+from .resultset import HARNESS_NOTE, INVENTORY_KEYS, MODEL_NOTE
 
 # Characters XML 1.0 cannot carry at all.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -21,7 +21,11 @@ def clean(text):
 
 
 def classname(b):
-    return f"kvm_sysevent.model.{b.name}" if b.model else f"kvm_sysevent.{b.name}"
+    if b.model:
+        return f"kvm_sysevent.model.{b.name}"
+    if b.harness:
+        return f"kvm_sysevent.harness.{b.name}"
+    return f"kvm_sysevent.{b.name}"
 
 
 def _case_element(parent, b, name, status, reason, directive, deviations, diagnostics, seconds):
@@ -43,6 +47,8 @@ def _case_element(parent, b, name, status, reason, directive, deviations, diagno
     out = []
     if b.model:
         out.append(f"backend {b.backend}: {MODEL_NOTE}")
+    elif b.harness:
+        out.append(f"backend harness: {HARNESS_NOTE}")
     if status == "xfail":
         out.append(f"expected failure (XFAIL){': ' + reason if reason else ''}")
     if out:
@@ -64,6 +70,8 @@ def render(run):
         facts = [("abi_profile", b.abi_profile or "unknown"), ("backend", b.backend or "unknown")]
         if b.model:
             facts.append(("note", MODEL_NOTE))
+        elif b.harness:
+            facts.append(("note", HARNESS_NOTE))
         facts += [(k, run.inventory[k]) for k, _ in INVENTORY_KEYS
                   if k in run.inventory and k not in ("abi_profile", "backend")]
         for k, v in facts:

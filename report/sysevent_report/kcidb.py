@@ -6,7 +6,8 @@ dot-separated `[A-Za-z0-9_-]` components under a prefix (default
 `kvm_sysevent`), one node per binary and one per case. Statuses: pass and
 xfail -> PASS, fail and xpass -> FAIL, skip -> SKIP, timeout, crash and error
 -> ERROR, planned results that never ran -> MISS. Results of the software
-model are left out: they are not results about the kernel build.
+model and of the SEV-ES test harness (a test-only kvm_amd patch) are left
+out: they are not results about the kernel build.
 """
 
 import hashlib
@@ -113,7 +114,7 @@ def render(run, origin, build_id=None, path_prefix="kvm_sysevent", rid=None):
         tests.append(t)
 
     for b in run.binaries:
-        if b.model:
+        if b.model or b.harness:
             left_out += len(b.cases) or 1
             continue
         base = {"abi_profile": b.abi_profile or "unknown", "backend": b.backend or "unknown",

@@ -17,6 +17,8 @@ from .ktap import FAILED, PASSED, SKIPPED, Problems
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 SWEEP_NAME_RE = re.compile(r"^sev_es_sweep\.(?P<mode>[A-Za-z0-9_-]+)\.set_(?P<set>\d+)$")
 MODEL_NOTE = "software model, not a kernel result"
+HARNESS_NOTE = ("KVM's SEV-ES handler code driven by a plain guest through a test-only "
+                "kvm_amd patch, not an SEV-ES hardware result")
 
 # inventory.txt keys in the order the contract lists them, with labels.
 INVENTORY_KEYS = [
@@ -36,6 +38,7 @@ INVENTORY_KEYS = [
     ("kvm_amd_sev", "kvm_amd sev"),
     ("kvm_amd_sev_es", "kvm_amd sev_es"),
     ("kvm_amd_sev_snp", "kvm_amd sev_snp"),
+    ("kvm_amd_sev_es_test_harness", "kvm_amd sev_es_test_harness (test only)"),
     ("sev_api_version", "SEV API version"),
     ("abi_profile", "ABI profile"),
     ("backend", "backend"),
@@ -60,12 +63,20 @@ def is_model(backend):
     return (backend or "").startswith("model")
 
 
+def is_harness(backend):
+    return (backend or "").startswith("harness")
+
+
 class _Verdict:
     """What a case and a binary share: a status and the backend that produced it."""
 
     @property
     def model(self):
         return is_model(self.backend)
+
+    @property
+    def harness(self):
+        return is_harness(self.backend)
 
     @property
     def failed(self):
@@ -139,6 +150,10 @@ class Grid:
     def model(self):
         return is_model(self.backend)
 
+    @property
+    def harness(self):
+        return is_harness(self.backend)
+
     def totals(self):
         t = {"p": 0, "f": 0, "s": 0, "n": 0}
         for row in self.rows:
@@ -199,6 +214,14 @@ class Run:
     @property
     def all_model(self):
         return bool(self.binaries) and all(b.model for b in self.binaries)
+
+    @property
+    def any_harness(self):
+        return any(b.harness for b in self.binaries)
+
+    @property
+    def all_harness(self):
+        return bool(self.binaries) and all(b.harness for b in self.binaries)
 
     def info(self, key, default="unknown"):
         """A run fact from the inventory, else from the stream's header."""

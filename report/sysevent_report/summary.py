@@ -4,7 +4,7 @@
 import textwrap
 from collections import OrderedDict
 
-from .resultset import MODEL_NOTE, failure_groups
+from .resultset import HARNESS_NOTE, MODEL_NOTE, failure_groups
 
 MAX_NAMES_PER_REASON = 4
 GROUP_ABOVE = 10
@@ -35,7 +35,7 @@ def _name(b, c):
 
 
 def _failure_line(b, c):
-    mark = " [model]" if b.model else ""
+    mark = " [model]" if b.model else " [harness]" if b.harness else ""
     if c is None:
         why = b.reason or b.directive or "; ".join(b.notes) or "failed"
         return f"{b.name}: the binary {b.status.upper()}{mark}: {why}"
@@ -71,12 +71,15 @@ def render(run, verbose=False):
     if run.any_model:
         which = "all results" if run.all_model else "results marked [model]"
         w(f"  NOTE: {which} ran on the SEV-ES software model ({MODEL_NOTE}).")
+    if run.any_harness:
+        which = "all results" if run.all_harness else "results marked [harness]"
+        w(f"  NOTE: {which} ran on the SEV-ES test harness ({HARNESS_NOTE}).")
     w("")
     width = max([len(b.name) for b in run.binaries] + [6])
     w(f"  {'binary':<{width}}  {'pass':>5} {'fail':>5} {'skip':>5}  status")
     for b in run.binaries:
         p, f, s = b.counts()
-        mark = " [model]" if b.model else ""
+        mark = " [model]" if b.model else " [harness]" if b.harness else ""
         w(f"  {b.name:<{width}}  {p:>5} {f:>5} {s:>5}  {_status_text(b)}{mark}")
         for note in b.notes:
             w(f"  {'':<{width}}  {note}")
@@ -132,7 +135,7 @@ def render(run, verbose=False):
 
     for g in run.grids():
         t = g.totals()
-        mark = " [model]" if g.model else ""
+        mark = " [model]" if g.model else " [harness]" if g.harness else ""
         w("")
         w(f"Exhaustive sweep {g.binary} mode={g.mode}{mark}: {t['p']} pass, {t['f']} fail, "
           f"{t['s']} skip, {t['n']} not run (of 16 x 256)")
