@@ -573,6 +573,8 @@ int main(int argc, char **argv)
 	put_module_param("kvm_amd_sev", "kvm_amd", "sev");
 	put_module_param("kvm_amd_sev_es", "kvm_amd", "sev_es");
 	put_module_param("kvm_amd_sev_snp", "kvm_amd", "sev_snp");
+	/* The test-only harness (kernel/harness/): absent from every real kvm_amd. */
+	put_module_param("kvm_amd_sev_es_test_harness", "kvm_amd", "sev_es_test_harness");
 	put_sev_api_version();
 	put("abi_profile", abi_profile, "unknown");
 	put("backend", backend, "unknown");
