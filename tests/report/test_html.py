@@ -196,3 +196,15 @@ def test_chromium_screenshot(cli, tmp_path):
     assert (width, height) == (1400, 2600)
     assert os.path.getsize(shot) > 20000, "a blank page would compress to almost nothing"
     shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_harness_marked(cli, tmp_path):
+    text = _write_html(cli, tmp_path, data("real-harness-6.12-tcg"))
+    el = elements(text)
+    assert "harness-banner" in el.ids and "model-banner" not in el.ids
+    banner = re.search(r'<div class="harness-banner"[^>]*>(.*?)</div>', text).group(1)
+    assert "SEV-ES test harness, not an SEV-ES hardware result" in banner
+    rows = re.findall(r'<tr class="r-[a-z]+"><td class="mono">([^<]+)</td><td[^>]*>(.*?)</td>',
+                      text)
+    assert rows and all('>harness</span>' in cell for _, cell in rows)
+    assert re.search(r"@media print \{[^}]*\}\s*\.harness-banner \{ position: fixed", text)

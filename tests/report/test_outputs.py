@@ -273,3 +273,35 @@ def test_summary_groups_many_failures(cli, tmp_path):
     assert "24 failing results in 2 groups" in text
     assert text.count("<details>") == 2
     assert all(f"f.v{i}.t" in text for i in range(1, 25))
+
+
+# --- the SEV-ES test harness (a real run: Debian 6.12 under QEMU TCG) ---------
+
+HARNESS = "real-harness-6.12-tcg"
+HARNESS_NOTE = ("KVM's SEV-ES handler code driven by a plain guest through a test-only "
+                "kvm_amd patch, not an SEV-ES hardware result")
+
+
+def test_summary_marks_harness(cli):
+    res = cli("summary", data(HARNESS))
+    assert res.rc == 0
+    assert f"NOTE: all results ran on the SEV-ES test harness ({HARNESS_NOTE})." in res.out
+    rows = [l for l in res.out.splitlines() if l.startswith("  sev_es_term_test ")]
+    assert rows and rows[0].endswith("[harness]")
+    assert "[model]" not in res.out
+
+
+def test_junit_marks_harness(cli):
+    root = ET.fromstring(cli("junit", data(HARNESS)).out.encode())
+    sev = root.find("testsuite[@name='sev_es_term_test']")
+    props = {p.get("name"): p.get("value") for p in sev.find("properties")}
+    assert props["note"] == HARNESS_NOTE
+    assert props["kvm_amd_sev_es_test_harness"] == "Y"
+    case = sev.find("testcase[@name='sev_es_ghcb_page.long_nodbg.terminate']")
+    assert case.get("classname") == "kvm_sysevent.harness.sev_es_term_test"
+
+
+def test_kcidb_leaves_harness_out(cli):
+    res = cli("kcidb", "--origin", "lab", data(HARNESS))
+    assert not json.loads(res.out)["tests"], "harness results are not about the kernel build"
+    assert "94 result(s) of the software model or the SEV-ES test harness left out" in res.err
