@@ -553,7 +553,9 @@ km_main() {
 		echo "stock=$KM_STOCK"
 		echo "stock_id=$(km_set_id "$KM_STOCK")"
 		# A tree the harness patch does not apply to still gets its stock
-		# modules; the harness rows then say why they cannot run.
+		# modules; the harness rows then say why they cannot run. The
+		# harness is kvm_amd's: x86_64 only.
+		[ "$KM_ARCH" = x86_64 ] || exit 0
 		if (km_build_harness); then
 			echo "harness=$KM_HARNESS"
 			echo "harness_id=$(km_set_id "$KM_HARNESS")"
@@ -565,6 +567,7 @@ km_main() {
 	build)
 		harness=0
 		if [ "${1:-}" = --harness ]; then
+			[ "$KM_ARCH" = x86_64 ] || km_die "the SEV-ES harness is kvm_amd's: x86_64 only"
 			harness=1
 			shift
 		fi

@@ -23,6 +23,12 @@ QEMU with kernel/qemu-suite.sh, run the suite, and print a table: name,
 site, expected and actual verdict, time, kernel/module build id, and the
 first deviation the suite named. The control (stock modules) must pass.
 
+Entries with base=harness (KVM's SEV-ES code) are built on top of the
+test-only harness (kernel/harness/sev-es-test-harness.patch), loaded with
+kvm_amd.sev_es_test_harness=1, and run sev_es_term_test --backend=harness;
+the harness control (the harness modules alone) must pass for them to be
+judged. ghcb_nonsev_test never runs with the harness on.
+
   --arch A          x86_64 (default) or riscv64: the riscv64 catalogue
                     (catalogue/riscv64/) against Debian's riscv64 kernel, its
                     kvm.ko built with the cross compiler, running
@@ -33,10 +39,11 @@ first deviation the suite named. The control (stock modules) must pass.
                     linux-source-6.12; KDIR= in the environment works too
   --patch FILE      developer mode: test your KVM patch (patch -p1, files in
                     arch/x86/kvm or virt/kvm) instead of the catalogue; it
-                    must pass like the control (repeatable: applied together)
+                    must pass like the control, on the stock modules and on
+                    top of the SEV-ES harness (repeatable: applied together)
   --only GLOB       only catalogue entries whose name matches (repeatable)
-  --control-only    only the control: build and judge the stock (or --kdir)
-                    modules, no catalogue
+  --control-only    only the controls: build and judge the stock (or --kdir)
+                    modules and the harness on top of them, no catalogue
   --list            print the catalogue and exit
   --check-edits     apply every catalogue edit to a scratch copy of the
                     source and check it changed the file; no build, no boot
@@ -51,18 +58,20 @@ first deviation the suite named. The control (stock modules) must pass.
                     build-static, made by make STATIC=1)
   --all-tests       run every test binary in each guest, not only
                     system_event_legacy_test (the one that reaches the
-                    mutated sites under QEMU)
+                    mutated sites under QEMU); harness rows add
+                    system_event_legacy_test to sev_es_term_test
   -h, --help        this help
 
-Everything after -- goes to the suite's run_tests.sh inside the guest
-(default: -t system_event_legacy_test -T 60).
+Everything after -- goes to the suite's run_tests.sh inside the guest for
+the stock rows (default: -t system_event_legacy_test -T 60); harness rows
+run -t sev_es_term_test --backend harness -T 120.
 
 Output: the table (on a terminal, a progress line between its rows: rows
 done, sets built, boots running), then exactly these lines last:
   conformant variants passed: M/M
   kernel mutants killed: K/N
   mutants: P passed, F failed, S skipped
-(one count per row whose verdict matched its expectation, the control
+(one count per row whose verdict matched its expectation, the controls
 included; unreachable rows are skipped).
 
 Exit status: 0 every conformant variant passed and every reachable mutant
@@ -119,6 +128,11 @@ elif [ "$runner_set" = 0 ]; then
 		runner_args=(-t system_event_legacy_test -T 60)
 	fi
 fi
+# With the harness on, a plain guest's VMGEXIT is an SEV-ES one: the
+# non-SEV control (ghcb_nonsev_test) would rightly fail, so it never runs.
+harness_args=(-t sev_es_term_test --backend harness -T 120)
+[ "$all_tests" = 0 ] || harness_args=(-t sev_es_term_test -t system_event_legacy_test
+	--backend harness -T 120)
 case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
 case "$jobs" in '') ;; *[!0-9]*|0) die "--jobs needs a positive number" ;; esac
 for p in ${patches[@]+"${patches[@]}"}; do
@@ -130,7 +144,7 @@ done
 catalogue=$here/catalogue
 [ "$arch" = x86_64 ] || catalogue=$here/catalogue/$arch
 names=()
-declare -A m_file=() m_desc=() m_site=() m_expect=()
+declare -A m_file=() m_desc=() m_site=() m_expect=() m_base=()
 
 load_entry() {
 	local f=$1 name fields
@@ -138,19 +152,24 @@ load_entry() {
 	name=${name#[0-9][0-9]-}
 	# shellcheck disable=SC1090
 	fields=$(
-		desc='' site='' expect=''
+		desc='' site='' expect='' base=stock
 		. "$f" || exit 1
 		declare -F mutate >/dev/null || exit 1
-		printf '%s\n%s\n%s\n' "$desc" "$site" "$expect"
+		printf '%s\n%s\n%s\n%s\n' "$desc" "$site" "$expect" "$base"
 	) || die "catalogue entry $f: no mutate function or a shell error"
 	{
 		read -r "m_desc[$name]"
 		read -r "m_site[$name]"
 		read -r "m_expect[$name]"
+		read -r "m_base[$name]"
 	} <<<"$fields"
 	case "${m_expect[$name]}" in
 	killed|conformant|unreachable) ;;
 	*) die "catalogue entry $f: expect= must be killed, conformant or unreachable" ;;
+	esac
+	case "${m_base[$name]}" in
+	stock|harness) ;;
+	*) die "catalogue entry $f: base= must be stock or harness" ;;
 	esac
 	[ -n "${m_desc[$name]}" ] && [ -n "${m_site[$name]}" ] ||
 		die "catalogue entry $f: desc= and site= are required"
@@ -183,29 +202,35 @@ elif [ ${#patches[@]} -eq 0 ]; then
 	done
 	[ ${#names[@]} -gt 0 ] || die "no catalogue entry matches --only"
 else
-	for p in "${patches[@]}"; do
-		n=patch:$(basename "$p")
-		names+=("$n")
-		m_file[$n]=$p
-		m_desc[$n]="your patch $p"
-		m_site[$n]=$(sed -n 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$p" | sort -u | tr '\n' ' ')
-		m_expect[$n]=conformant
-	done
-	# All patches go into one module set.
+	# All patches go into one module set, once on the stock modules and
+	# once on top of the harness.
 	if [ ${#patches[@]} -gt 1 ]; then
 		n="patch:${#patches[@]} patches"
-		names=("$n")
-		m_desc[$n]="your patches ${patches[*]}"
-		m_site[$n]=$(for p in "${patches[@]}"; do
-			sed -n 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$p"; done | sort -u | tr '\n' ' ')
-		m_expect[$n]=conformant
+		desc="your patches ${patches[*]}"
+	else
+		n=patch:$(basename "${patches[0]}")
+		desc="your patch ${patches[0]}"
 	fi
+	site=$(for p in "${patches[@]}"; do
+		sed -n 's|^+++ [^/]*/\([^[:space:]]*\).*|\1|p' "$p"; done | sort -u | tr '\n' ' ')
+	bases=stock
+	[ "$arch" != x86_64 ] || bases="stock harness"
+	for b in $bases; do
+		nb=$n
+		[ "$b" = stock ] || nb="$n+harness"
+		names+=("$nb")
+		m_desc[$nb]=$desc
+		m_site[$nb]=$site
+		m_expect[$nb]=conformant
+		m_base[$nb]=$b
+	done
 fi
 
 if [ "$list" = 1 ]; then
-	printf '%-32s %-11s %-48s %s\n' name expected site description
+	printf '%-32s %-11s %-7s %-40s %s\n' name expected base site description
 	for n in "${names[@]}"; do
-		printf '%-32s %-11s %-48s %s\n' "$n" "${m_expect[$n]}" "${m_site[$n]}" "${m_desc[$n]}"
+		printf '%-32s %-11s %-7s %-40s %s\n' "$n" "${m_expect[$n]}" "${m_base[$n]}" \
+			"${m_site[$n]}" "${m_desc[$n]}"
 	done
 	exit 0
 fi
@@ -220,9 +245,12 @@ KM_ARCH=$arch
 
 t_start=$(date +%s)
 
-# edit FILE ANCHOR OLD NEW [WINDOW]: a catalogue edit in the tree $edit_root.
-# Runs inside apply_entry's subshell: a failed edit ends the mutant there.
+# edit FILE ANCHOR OLD NEW [WINDOW]: a catalogue edit in the tree $edit_root,
+# starting from the entry's base source ($edit_src: the pristine source, or
+# the pristine source with the harness patch applied). Runs inside
+# apply_entry's subshell: a failed edit ends the mutant there.
 edit_root=
+edit_src=
 edited=()
 edit() {
 	local f=$1
@@ -234,10 +262,15 @@ edit() {
 }
 
 # overlay_copy FILE: $edit_root holds only the files an entry edits; the
-# first edit of FILE starts from the pristine source.
+# first edit of FILE starts from the base source.
 overlay_copy() {
 	[ -f "$edit_root/$1" ] && return 0
-	mkdir -p "$(dirname "$edit_root/$1")" && cp "$KM_PRISTINE/$1" "$edit_root/$1"
+	mkdir -p "$(dirname "$edit_root/$1")" && cp "$edit_src/$1" "$edit_root/$1"
+}
+
+# base_src NAME: the source tree NAME's edits start from.
+base_src() {
+	if [ "${m_base[$1]:-stock}" = harness ]; then echo "$KM_HARNESS_SRC"; else echo "$KM_PRISTINE"; fi
 }
 
 # apply_entry NAME: run its mutate() (or apply the patches) on $edit_root;
@@ -261,7 +294,11 @@ apply_entry() {
 		done
 		for p in "${patches[@]}"; do
 			patch -d "$edit_root" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$p" >&2 || {
-				echo "$p does not apply to KVM's source of $KM_VERSION" >&2
+				if [ "$edit_src" = "$KM_PRISTINE" ]; then
+					echo "$p does not apply to KVM's source of $KM_VERSION" >&2
+				else
+					echo "$p does not apply on top of the SEV-ES harness" >&2
+				fi
 				return 1
 			}
 		done
@@ -292,6 +329,14 @@ kill_tree() {
 	kill "$1" 2>/dev/null || true
 }
 
+# scratch_harness_src DIR: the pristine source with the harness patch, in
+# DIR, without building anything (for edits that are only checked).
+scratch_harness_src() {
+	mkdir -p "$1"
+	cp -a "$KM_PRISTINE/." "$1/"
+	patch -d "$1" -p1 --fuzz=0 --no-backup-if-mismatch -s <"$KM_HARNESS_PATCH" >/dev/null 2>&1
+}
+
 km_resolve
 if [ "$check_edits" = 1 ]; then
 	# Only the source is needed: the pristine tree (extracting it if needed).
@@ -299,15 +344,24 @@ if [ "$check_edits" = 1 ]; then
 	if [ -n "$KM_KDIR" ]; then km_extract_kdir; else km_extract_src_debian; fi
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kvm-mutants-edits.XXXXXX")
 	trap 'rm -rf "$scratch"' EXIT
+	KM_HARNESS_SRC=$scratch/harness-src
+	harness_src_ok=0
+	! scratch_harness_src "$KM_HARNESS_SRC" || harness_src_ok=1
 	npass=0 nfail=0
 	for n in "${names[@]}"; do
 		rm -rf "${scratch:?}/tree" && mkdir "$scratch/tree"
 		edit_root=$scratch/tree
+		edit_src=$(base_src "$n")
+		if [ "${m_base[$n]}" = harness ] && [ "$harness_src_ok" = 0 ]; then
+			printf 'FAIL %-32s %s\n' "$n" "the harness patch does not apply to this source"
+			nfail=$((nfail + 1))
+			continue
+		fi
 		msg=$(apply_entry "$n" 2>&1) && applied=1 || applied=0
 		read_edited
 		if [ "$applied" = 1 ]; then
 			changed=$(cd "$scratch/tree" && for f in "${edited[@]}"; do
-				cmp -s "$KM_PRISTINE/$f" "$f" || echo "$f"; done | tr '\n' ' ')
+				cmp -s "$edit_src/$f" "$f" || echo "$f"; done | tr '\n' ' ')
 			if [ -n "$changed" ]; then
 				printf 'ok   %-32s %s\n' "$n" "$changed"
 				npass=$((npass + 1))
@@ -329,6 +383,21 @@ km_build_stock || exit 1
 stock_seconds=$(cat "$KM_STOCK/.ok")
 stock_id=$(km_set_id "$KM_STOCK")
 
+# The harness set, when a row needs it (make mutants-prepare built it).
+need_harness=0
+[ "$arch" != x86_64 ] || need_harness=$control_only
+for n in ${names[@]+"${names[@]}"}; do
+	[ "${m_base[$n]}" != harness ] || [ "${m_expect[$n]}" = unreachable ] || need_harness=1
+done
+harness_built=0 harness_id=- harness_seconds=0
+if [ "$need_harness" = 1 ]; then
+	if (km_build_harness); then
+		harness_built=1
+		harness_id=$(km_set_id "$KM_HARNESS")
+		harness_seconds=$(sed -n 2p "$KM_HARNESS/.ok")
+	fi
+fi
+
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 run=$out/.run
@@ -348,7 +417,7 @@ setdir() {
 		printf '%s/sets/%s' "$run" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.-' '_')"
 	fi
 }
-for n in control ${reachable[@]+"${reachable[@]}"}; do
+for n in control harness-control ${reachable[@]+"${reachable[@]}"}; do
 	sd[$n]=$(setdir "$n")
 done
 
@@ -362,7 +431,12 @@ compile_entry() {
 	d=$(setdir "$n")
 	t0=$(date +%s.%N)
 	edit_root=$d.tree
+	edit_src=$(base_src "$n")
 	mkdir -p "$edit_root"
+	if [ "${m_base[$n]}" = harness ] && [ "$harness_built" = 0 ]; then
+		echo "harness 0" >"$d.compiled"
+		return
+	fi
 	if ! apply_entry "$n" 2>"$d.log"; then
 		read_edited
 		echo "edit 0" >"$d.compiled"
@@ -375,7 +449,7 @@ compile_entry() {
 	done
 	if [ "$mode" = side ]; then
 		mkdir -p "$d.src"
-		cp -as "$KM_PRISTINE/." "$d.src/"
+		cp -as "$edit_src/." "$d.src/"
 		for f in "${edited[@]}"; do
 			rm -f "$d.src/$f"
 			cp "$edit_root/$f" "$d.src/$f"
@@ -414,7 +488,7 @@ compiler() {
 }
 
 builder() {
-	local n d t0 rc status csecs f files
+	local n d t0 rc status csecs f files efiles ref
 	compiler &
 	for n in ${reachable[@]+"${reachable[@]}"}; do
 		d=$(setdir "$n")
@@ -427,8 +501,26 @@ builder() {
 		*) echo "$status $csecs -" >"$d.done"; continue ;;
 		esac
 		mapfile -t files <"$d.files"
+		efiles=("${files[@]}")
 		t0=$(date +%s.%N)
-		for f in "${files[@]}"; do
+		ref=$KM_STOCK
+		if [ "${m_base[$n]}" = harness ]; then
+			# The harness underneath: its objects (side), or its source
+			# (tree); the work tree gets all of it back to stock after.
+			ref=$KM_HARNESS
+			if [ "$status" = side ]; then
+				km_use_harness_objs
+				mapfile -t files < <({ printf '%s\n' "${files[@]}"
+					km_harness_files; } | sort -u)
+			else
+				for f in $(km_patch_files "$KM_HARNESS_PATCH"); do
+					cp "$KM_HARNESS_SRC/$f" "$KM_WORK/$f"
+				done
+				mapfile -t files < <({ printf '%s\n' "${files[@]}"; km_harness_files
+					km_patch_files "$KM_HARNESS_PATCH"; } | sort -u)
+			fi
+		fi
+		for f in "${efiles[@]}"; do
 			if [ "$status" = side ]; then
 				cp "$d.obj/${f%.c}.o" "$KM_WORK/${f%.c}.o"
 				touch "$KM_WORK/${f%.c}.o"
@@ -437,7 +529,7 @@ builder() {
 			fi
 		done
 		rc=0
-		km_build_edited "$d" "$d.build.log" "${files[@]}" || rc=1
+		KM_REF_SET=$ref km_build_edited "$d" "$d.build.log" "${files[@]}" || rc=1
 		csecs=$(awk -v c="$csecs" -v l="$(elapsed "$t0")" 'BEGIN { printf "%.0f", c + l }')
 		if [ "$rc" = 0 ]; then
 			echo "ok $csecs $(km_set_id "$d")" >"$d.done"
@@ -493,14 +585,18 @@ first_deviation() {
 # boot_set NAME DIR: boot DIR's modules; leaves "rc seconds" in the set's
 # .result file (boots of different sets may run at once).
 boot_set() {
-	local n=$1 mods=$2 d r t0 rc=0
+	local n=$1 mods=$2 d r t0 rc=0 extra=() args=(${runner_args[@]+"${runner_args[@]}"})
 	d=$(setdir "$n")
 	r=$out/$(basename "$d")
 	t0=$(date +%s)
+	if [ "${m_base[$n]}" = harness ]; then
+		extra=(--module-param "$KM_HARNESS_PARAM")
+		args=("${harness_args[@]}")
+	fi
 	: >"$d.booting"
 	"$boot" --bzimage "$KM_BZIMAGE" --modules "$mods" --out "$r" --timeout "$timeout_s" \
 		--label "$KM_RELEASE $n" --no-stream --no-report ${boot_args[@]+"${boot_args[@]}"} \
-		-- ${runner_args[@]+"${runner_args[@]}"} >"$r.boot-stdout.txt" 2>&1 || rc=$?
+		${extra[@]+"${extra[@]}"} -- "${args[@]}" >"$r.boot-stdout.txt" 2>&1 || rc=$?
 	echo "$rc $(($(date +%s) - t0))" >"$d.result.tmp"
 	mv "$d.result.tmp" "$d.result"
 	rm -f "$d.booting"
@@ -527,6 +623,7 @@ tick() {
 		[ ! -f "${sd[$n]}.booting" ] || b="$b $n"
 	done
 	[ ! -f "${sd[control]}.booting" ] || b="$b control"
+	[ ! -f "${sd[harness-control]}.booting" ] || b="$b harness-control"
 	printf '\r\033[K..    %d/%d rows, %d/%d sets built, booting:%s  %ss' "${next_row:-0}" \
 		"${#reachable[@]}" "$c" "${#reachable[@]}" "${b:- none}" "$(($(date +%s) - t_start))"
 }
@@ -537,6 +634,12 @@ tick() {
 	echo "# stock modules: $stock_id, stock build ${stock_seconds}s (reused when cached)"
 	rev=$(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)
 	echo "# suite: $rev${runner_args[*]:+, runner args: ${runner_args[*]}}"
+	if [ "$need_harness" = 1 ]; then
+		echo "# harness modules: $harness_id (kernel/harness/$(basename "$KM_HARNESS_PATCH")," \
+			"test-only; build ${harness_seconds}s when not cached), loaded with $KM_HARNESS_PARAM"
+		echo "# harness rows: KVM's SEV-ES code driven by plain guests, not SEV-ES hardware;" \
+			"runner args: ${harness_args[*]} (ghcb_nonsev_test runs only with the harness off)"
+	fi
 } | tee -a "$table"
 row name site expected actual time build "first deviation"
 
@@ -551,8 +654,16 @@ judge() {
 		npass=$(sed -n 's/^\([0-9]*\) passed, .*/\1/p' "$res_dir/summary.txt" 2>/dev/null | tail -n 1)
 		[ "${npass:-0}" -gt 0 ] || rc=nothing
 	fi
+	# A harness row whose guest did not have the harness on proves nothing.
+	if [ "${m_base[$n]}" = harness ] && { [ "$rc" = 0 ] || [ "$rc" = 1 ]; } &&
+		! grep -qx "${KM_HARNESS_PARAM%=*}=Y" "$res_dir/modules.txt" 2>/dev/null; then
+		rc=noharness
+	fi
 	case "$rc" in
 	nothing) actual=error; dev="no test passed (all skipped?): see $(basename "$res_dir")/ktap.txt" ;;
+	noharness) actual=error; dev="the harness was not on in the guest: see $(basename "$res_dir")/modules.txt" ;;
+	nojudge) actual=not-judged; dev="the harness control did not pass" ;;
+	harness) actual="build-failed"; dev="the harness did not apply or build: see $KM_DIR/harness-build.log" ;;
 	edit) actual="edit-failed"; dev="the edit did not apply (context moved?)" ;;
 	build) actual="build-failed"; dev="see $(basename "$(setdir "$n")").build.log" ;;
 	0) actual=$([ "$exp" = killed ] && echo survived || echo passed); dev="-" ;;
@@ -563,29 +674,56 @@ judge() {
 	esac
 	case "$exp:$actual" in
 	killed:killed) ok=1; kill_ok=$((kill_ok + 1)) ;;
-	conformant:passed) ok=1; [ "$n" = control ] || conf_pass=$((conf_pass + 1)) ;;
+	conformant:passed) ok=1
+		case "$n" in control|harness-control) ;; *) conf_pass=$((conf_pass + 1)) ;; esac ;;
 	esac
 	case "$n:$exp" in
-	control:*) ;;
+	control:*|harness-control:*) ;;
 	*:killed) kill_total=$((kill_total + 1)) ;;
 	*:conformant) conf_total=$((conf_total + 1)) ;;
 	esac
 	if [ "$ok" = 1 ]; then n_pass=$((n_pass + 1)); else n_fail=$((n_fail + 1)); fi
+	judged_ok=$ok
 	row "$n" "${m_site[$n]}" "$exp" "$actual" "$t" "$b" "${dev:--}"
 }
 
-# The control first: without a passing control no kill means anything.
+# The controls first: without a passing control no kill means anything.
+# The stock modules, and the harness on top of them (for the harness rows):
+# both boot at once.
 m_site[control]="stock modules"
+m_base[control]=stock
+m_site[harness-control]="harness modules (SEV-ES code)"
+m_base[harness-control]=harness
 boot_set control "$KM_STOCK" &
-while [ ! -f "$(setdir control).result" ]; do
+control_pid=$!
+harness_pid=
+if [ "$need_harness" = 1 ] && [ "$harness_built" = 1 ]; then
+	boot_set harness-control "$KM_HARNESS" &
+	harness_pid=$!
+fi
+while [ ! -f "$(setdir control).result" ] ||
+	{ [ -n "$harness_pid" ] && [ ! -f "$(setdir harness-control).result" ]; }; do
 	tick
 	sleep 0.2
 done
-wait $! || true
+wait "$control_pid" ${harness_pid:+"$harness_pid"} || true
 read -r rc_run secs_run <"$(setdir control).result"
 res_dir=$out/$(basename "$(setdir control)")
 judge control conformant "$rc_run" "${secs_run}s" "$KM_RELEASE/$stock_id"
 control_ok=$([ "$rc_run" = 0 ] && echo 1 || echo 0)
+harness_ok=0
+if [ "$need_harness" = 1 ]; then
+	if [ "$harness_built" = 1 ]; then
+		read -r rc_run secs_run <"$(setdir harness-control).result"
+		res_dir=$out/$(basename "$(setdir harness-control)")
+		judge harness-control conformant "$rc_run" "${harness_seconds}s+${secs_run}s" \
+			"$KM_RELEASE/$harness_id"
+		harness_ok=$judged_ok
+	else
+		res_dir=
+		judge harness-control conformant harness "-" "-"
+	fi
+fi
 
 # Then every set as soon as it is linked: one boot at a time while compiles
 # run, up to KM_JOBS once they are all done. Rows print in catalogue order.
@@ -640,6 +778,11 @@ if [ "$control_ok" = 1 ]; then
 			flush_rows
 			continue
 		fi
+		if [ "${m_base[$n]}" = harness ] && [ "$harness_ok" != 1 ]; then
+			echo "nojudge 0" >"$d.result"
+			flush_rows
+			continue
+		fi
 		while [ "$(running_boots)" -ge "$(boot_limit)" ]; do
 			flush_rows
 			tick
@@ -675,6 +818,7 @@ for n in ${names[@]+"${names[@]}"}; do
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kvm-mutants-edits.XXXXXX")
 	mkdir "$scratch/tree"
 	edit_root=$scratch/tree
+	edit_src=$(base_src "$n")
 	if apply_entry "$n" 2>"$scratch/log" && read_edited; then
 		row "$n" "${m_site[$n]}" unreachable "not reachable here (model covers it)" - - -
 		n_skip=$((n_skip + 1))

@@ -139,6 +139,21 @@ if [ -z "$bad" ]; then ok "every catalogue entry has an SPDX line"; else
 bad=$(grep -l 'unreachable' "$here"/catalogue/*.mut | xargs grep -L 'svm/' || true)
 if [ -z "$bad" ]; then ok "unreachable entries are SVM/SEV code"; else
 	not_ok "unreachable entries are SVM/SEV code"; echo "# $bad"; fi
+if awk 'NR > 1 && $3 == "harness" { n++ } END { exit !(n > 0) }' "$tmp/out"; then
+	ok "the catalogue has entries built on the SEV-ES harness"
+else
+	not_ok "the catalogue has entries built on the SEV-ES harness"
+fi
+bad=$(grep -l '^base=harness$' "$here"/catalogue/*.mut | xargs grep -L 'svm/sev.c' || true)
+if [ -z "$bad" ]; then ok "harness entries edit svm/sev.c"; else
+	not_ok "harness entries edit svm/sev.c"; echo "# $bad"; fi
+hp=$here/../harness/sev-es-test-harness.patch
+if grep -q 'NEVER FOR A PRODUCTION KERNEL' "$hp" 2>/dev/null &&
+	grep -q '^+module_param(sev_es_test_harness, bool, 0444);$' "$hp"; then
+	ok "the harness patch is marked test-only and its parameter is read-only"
+else
+	not_ok "the harness patch is marked test-only and its parameter is read-only"
+fi
 
 # A bad catalogue entry is refused, not run.
 cp "$here/mutants.sh" "$here/kvm-modules.sh" "$here/edit.pl" "$tmp/"
@@ -149,6 +164,9 @@ expect "a catalogue entry with a bad expect= is refused" 2 "$tmp/mutants.sh" --l
 printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' 'desc="x"' 'site="y"' 'expect=killed' \
 	>"$tmp/catalogue/10-bad.mut"
 expect "a catalogue entry without mutate() is refused" 2 "$tmp/mutants.sh" --list
+printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' 'desc="x"' 'site="y"' 'expect=killed' \
+	'base=kernel' 'mutate() {' '	:' '}' >"$tmp/catalogue/10-bad.mut"
+expect "a catalogue entry with a bad base= is refused" 2 "$tmp/mutants.sh" --list
 
 km=$here/kvm-modules.sh
 expect "kvm-modules.sh --help" 0 "$km" --help
