@@ -139,7 +139,7 @@ if [ -z "$bad" ]; then ok "every catalogue entry has an SPDX line"; else
 bad=$(grep -l 'unreachable' "$here"/catalogue/*.mut | xargs grep -L 'svm/' || true)
 if [ -z "$bad" ]; then ok "unreachable entries are SVM/SEV code"; else
 	not_ok "unreachable entries are SVM/SEV code"; echo "# $bad"; fi
-if awk 'NR > 1 && $3 == "harness" { n++ } END { exit !(n > 0) }' "$tmp/out"; then
+if "$ms" --list 2>/dev/null | awk 'NR > 1 && $3 == "harness" { n++ } END { exit !(n > 0) }'; then
 	ok "the catalogue has entries built on the SEV-ES harness"
 else
 	not_ok "the catalogue has entries built on the SEV-ES harness"
