@@ -27,7 +27,9 @@ Entries with base=harness (KVM's SEV-ES code) are built on top of the
 test-only harness (kernel/harness/sev-es-test-harness.patch), loaded with
 kvm_amd.sev_es_test_harness=1, and run sev_es_term_test --backend=harness;
 the harness control (the harness modules alone) must pass for them to be
-judged. ghcb_nonsev_test never runs with the harness on.
+judged. ghcb_nonsev_test never runs with the harness on; the harness-off
+row runs it, with system_event_legacy_test, on the harness modules loaded
+without the parameter, which must change nothing.
 
   --arch A          x86_64 (default) or riscv64: the riscv64 catalogue
                     (catalogue/riscv64/) against Debian's riscv64 kernel, its
@@ -133,6 +135,9 @@ fi
 harness_args=(-t sev_es_term_test --backend harness -T 120)
 [ "$all_tests" = 0 ] || harness_args=(-t sev_es_term_test -t system_event_legacy_test
 	--backend harness -T 120)
+# The harness modules with the parameter off must be the stock ones to a
+# plain guest: the plain-guest binaries, the non-SEV control included.
+harness_off_args=(-t system_event_legacy_test -t ghcb_nonsev_test -T 60)
 case "$timeout_s" in ''|*[!0-9]*|0) die "--timeout needs a positive number of seconds" ;; esac
 case "$jobs" in '') ;; *[!0-9]*|0) die "--jobs needs a positive number" ;; esac
 for p in ${patches[@]+"${patches[@]}"}; do
@@ -417,7 +422,7 @@ setdir() {
 		printf '%s/sets/%s' "$run" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9_.-' '_')"
 	fi
 }
-for n in control harness-control ${reachable[@]+"${reachable[@]}"}; do
+for n in control harness-control harness-off ${reachable[@]+"${reachable[@]}"}; do
 	sd[$n]=$(setdir "$n")
 done
 
@@ -592,6 +597,8 @@ boot_set() {
 	if [ "${m_base[$n]}" = harness ]; then
 		extra=(--module-param "$KM_HARNESS_PARAM")
 		args=("${harness_args[@]}")
+	elif [ "${m_base[$n]}" = harness-off ]; then
+		args=("${harness_off_args[@]}")
 	fi
 	: >"$d.booting"
 	"$boot" --bzimage "$KM_BZIMAGE" --modules "$mods" --out "$r" --timeout "$timeout_s" \
@@ -624,6 +631,7 @@ tick() {
 	done
 	[ ! -f "${sd[control]}.booting" ] || b="$b control"
 	[ ! -f "${sd[harness-control]}.booting" ] || b="$b harness-control"
+	[ ! -f "${sd[harness-off]}.booting" ] || b="$b harness-off"
 	printf '\r\033[K..    %d/%d rows, %d/%d sets built, booting:%s  %ss' "${next_row:-0}" \
 		"${#reachable[@]}" "$c" "${#reachable[@]}" "${b:- none}" "$(($(date +%s) - t_start))"
 }
@@ -638,7 +646,7 @@ tick() {
 		echo "# harness modules: $harness_id (kernel/harness/$(basename "$KM_HARNESS_PATCH")," \
 			"test-only; build ${harness_seconds}s when not cached), loaded with $KM_HARNESS_PARAM"
 		echo "# harness rows: KVM's SEV-ES code driven by plain guests, not SEV-ES hardware;" \
-			"runner args: ${harness_args[*]} (ghcb_nonsev_test runs only with the harness off)"
+			"runner args: ${harness_args[*]}; harness-off (parameter off): ${harness_off_args[*]}"
 	fi
 } | tee -a "$table"
 row name site expected actual time build "first deviation"
@@ -675,10 +683,11 @@ judge() {
 	case "$exp:$actual" in
 	killed:killed) ok=1; kill_ok=$((kill_ok + 1)) ;;
 	conformant:passed) ok=1
-		case "$n" in control|harness-control) ;; *) conf_pass=$((conf_pass + 1)) ;; esac ;;
+		case "$n" in control|harness-control|harness-off) ;;
+		*) conf_pass=$((conf_pass + 1)) ;; esac ;;
 	esac
 	case "$n:$exp" in
-	control:*|harness-control:*) ;;
+	control:*|harness-control:*|harness-off:*) ;;
 	*:killed) kill_total=$((kill_total + 1)) ;;
 	*:conformant) conf_total=$((conf_total + 1)) ;;
 	esac
@@ -688,25 +697,31 @@ judge() {
 }
 
 # The controls first: without a passing control no kill means anything.
-# The stock modules, and the harness on top of them (for the harness rows):
-# both boot at once.
+# The stock modules, and the harness on top of them (for the harness rows),
+# and the same harness modules with the parameter off (they must be stock
+# to a plain guest): all boot at once.
 m_site[control]="stock modules"
 m_base[control]=stock
 m_site[harness-control]="harness modules (SEV-ES code)"
 m_base[harness-control]=harness
+m_site[harness-off]="harness modules, parameter off"
+m_base[harness-off]=harness-off
 boot_set control "$KM_STOCK" &
 control_pid=$!
-harness_pid=
+harness_pid= off_pid=
 if [ "$need_harness" = 1 ] && [ "$harness_built" = 1 ]; then
 	boot_set harness-control "$KM_HARNESS" &
 	harness_pid=$!
+	boot_set harness-off "$KM_HARNESS" &
+	off_pid=$!
 fi
 while [ ! -f "$(setdir control).result" ] ||
-	{ [ -n "$harness_pid" ] && [ ! -f "$(setdir harness-control).result" ]; }; do
+	{ [ -n "$harness_pid" ] && { [ ! -f "$(setdir harness-control).result" ] ||
+		[ ! -f "$(setdir harness-off).result" ]; }; }; do
 	tick
 	sleep 0.2
 done
-wait "$control_pid" ${harness_pid:+"$harness_pid"} || true
+wait "$control_pid" ${harness_pid:+"$harness_pid"} ${off_pid:+"$off_pid"} || true
 read -r rc_run secs_run <"$(setdir control).result"
 res_dir=$out/$(basename "$(setdir control)")
 judge control conformant "$rc_run" "${secs_run}s" "$KM_RELEASE/$stock_id"
@@ -719,6 +734,9 @@ if [ "$need_harness" = 1 ]; then
 		judge harness-control conformant "$rc_run" "${harness_seconds}s+${secs_run}s" \
 			"$KM_RELEASE/$harness_id"
 		harness_ok=$judged_ok
+		read -r rc_run secs_run <"$(setdir harness-off).result"
+		res_dir=$out/$(basename "$(setdir harness-off)")
+		judge harness-off conformant "$rc_run" "${secs_run}s" "$KM_RELEASE/$harness_id"
 	else
 		res_dir=
 		judge harness-control conformant harness "-" "-"
