@@ -131,11 +131,19 @@ progress=0
 case $jobs in ''|*[!0-9]*|0) die_usage "-j takes a whole number >= 1, not '$jobs'" ;; esac
 case $profile in upstream|proposal-2022) ;; *) die_usage "unknown ABI profile '$profile'" ;; esac
 case $sweep in loop|per-vm) ;; *) die_usage "unknown sweep mode '$sweep' (loop or per-vm)" ;; esac
-case $backend in
-kernel) backend=hardware ;;	# its name before the harness existed
-hardware|harness|model:?*) ;;
-*) die_usage "unknown backend '$backend'" ;;
-esac
+# The backends are x86's SEV-ES ones; elsewhere every case runs on the kernel.
+if [ "$archdir" = x86_64 ]; then
+	case $backend in
+	kernel) backend=hardware ;;	# its name before the harness existed
+	hardware|harness|model:?*) ;;
+	*) die_usage "unknown backend '$backend'" ;;
+	esac
+else
+	case $backend in
+	kernel|hardware) backend=kernel ;;
+	*) die_usage "--backend $backend is for x86's SEV-ES cases, not $archdir" ;;
+	esac
+fi
 # The SEV-ES binary knows the model's behaviours (its options are read in order).
 if [ "$backend" != hardware ] && [ -x "$BUILD/x86_64/sev_es_term_test" ] &&
 	! "$BUILD/x86_64/sev_es_term_test" --backend="$backend" --help >/dev/null 2>&1; then
