@@ -18,8 +18,10 @@ total_p=0 total_f=0 total_s=0
 declare -a table
 count_re='^([A-Za-z-]+: )?([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$'
 
+start=$(date +%s)
 for step in "$@"; do
 	echo "=== make $step"
+	t0=$(date +%s)
 	log=$(mktemp)
 	"$make_cmd" -s --no-print-directory "$step" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
@@ -37,10 +39,11 @@ for step in "$@"; do
 		f=$((f > 0 ? f : 1))
 	fi
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
-	table+=("$(printf '%-22s %4d passed %4d failed %4d skipped  (exit %d)' "$step" "$p" "$f" "$s" "$rc")")
+	table+=("$(printf '%-22s %4d passed %4d failed %4d skipped  (exit %d, %ds)' "$step" "$p" "$f" \
+		"$s" "$rc" "$(($(date +%s) - t0))")")
 done
 
-echo "=== make check summary"
+echo "=== make check summary ($(($(date +%s) - start))s)"
 printf '%s\n' "${table[@]}"
 echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ]
