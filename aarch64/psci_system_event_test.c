@@ -53,34 +53,11 @@ static void psci_args(struct vcpu *vcpu, u64 fn, u64 arg1, u64 arg2, u64 arg3)
 	vcpu_set_reg(vcpu, ARM64_REG_X(3), arg3);
 }
 
-static void expect_event(struct sysevent_expect *exp, struct plain *p, enum sysevent_kind kind,
-			 u32 ndata, u64 data0)
-{
-	*exp = (struct sysevent_expect){
-		.profile = opts.profile,
-		.exit_reason = KSE_EXIT_SYSTEM_EVENT,
-		.kind = kind,
-		.ndata = ndata,
-		.data = { data0 },
-		.cap_system_event_data = kvm_check_cap(&p->kvm, KSE_CAP_SYSTEM_EVENT_DATA) > 0,
-		.has_poison = true,
-		.poison = SUITE_POISON,
-	};
-}
-
-static int run_and_check_out(struct vcpu *vcpu, const struct sysevent_expect *exp,
-			     struct run_outcome *out)
-{
-	vcpu_poison_system_event(vcpu, SUITE_POISON);
-	__vcpu_run(vcpu, out);
-	return suite_check_event(out, vcpu->run, exp);
-}
-
 static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 {
 	struct run_outcome out;
 
-	return run_and_check_out(vcpu, exp, &out);
+	return suite_run_check(vcpu, exp, &out);
 }
 
 static const char *psci_ret_name(s64 ret)
@@ -113,7 +90,7 @@ static int check_refused(struct plain *p, enum sysevent_kind kind, s64 want)
 	u64 x0;
 	int n;
 
-	n = run_and_check_out(vcpu, &exp, &out);
+	n = suite_run_check(vcpu, &exp, &out);
 	if (n)
 		return n;
 	if (out.stuck || out.rc < 0 || !guest_report(vcpu->run, 0, &x0))
@@ -160,7 +137,7 @@ TEST_F(psci, system_off)
 	struct sysevent_expect exp;
 
 	psci_args(&self->p.vcpu[0], KSE_PSCI_SYSTEM_OFF, 0, 0, 0);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, 1, 0);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, 0);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -169,7 +146,7 @@ TEST_F(psci, system_reset)
 	struct sysevent_expect exp;
 
 	psci_args(&self->p.vcpu[0], KSE_PSCI_SYSTEM_RESET, 0, 0, 0);
-	expect_event(&exp, &self->p, EV_RESET, 1, 0);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_RESET, 1, 0);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -178,7 +155,8 @@ TEST_F(psci, system_reset2_warm)
 	struct sysevent_expect exp;
 
 	psci_args(&self->p.vcpu[0], KSE_PSCI_SYSTEM_RESET2_64, KSE_PSCI_RESET2_WARM, 0, 0);
-	expect_event(&exp, &self->p, EV_RESET, 1, KSE_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_RESET, 1,
+			   KSE_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -189,7 +167,8 @@ TEST_F(psci, system_reset2_vendor)
 
 	psci_args(&self->p.vcpu[0], KSE_PSCI_SYSTEM_RESET2_64,
 		  KSE_PSCI_RESET2_VENDOR_START | 7, 0x5a5a1234, 0);
-	expect_event(&exp, &self->p, EV_RESET, 1, KSE_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_RESET, 1,
+			   KSE_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -217,7 +196,7 @@ TEST_F(psci, system_suspend)
 		SUITE_SKIP(return, "no KVM_CAP_ARM_SYSTEM_SUSPEND");
 	vm_enable_cap(&self->p.vm, KSE_CAP_ARM_SYSTEM_SUSPEND, 0);
 	psci_args(vcpu, want[0], want[1], want[2], 0);
-	expect_event(&exp, &self->p, EV_SUSPEND, 0, 0);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SUSPEND, 0, 0);
 	n = run_and_check(vcpu, &exp);
 	/* api.rst: KVM leaves the call's parameters in the vCPU's registers. */
 	for (i = 0; !n && i < 3; i++) {
@@ -242,7 +221,7 @@ TEST_F(psci, wakeup)
 	ASSERT_EQ(0, r) TH_LOG("KVM_SET_MP_STATE(SUSPENDED): %s", errno_name(-r));
 	r = __vm_irq_line_cpu(&self->p.vm, 0, 1);
 	ASSERT_EQ(0, r) TH_LOG("KVM_IRQ_LINE: %s", errno_name(-r));
-	expect_event(&exp, &self->p, EV_WAKEUP, 0, 0);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_WAKEUP, 0, 0);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -253,7 +232,8 @@ TEST_F(psci, system_off2)
 	if (psci_version(&self->p) < KSE_PSCI_VER(1, 3))
 		SUITE_SKIP(return, "PSCI 1.3 SYSTEM_OFF2 not offered by KVM");
 	psci_args(&self->p.vcpu[0], KSE_PSCI_SYSTEM_OFF2_64, KSE_PSCI_OFF2_HIBERNATE_OFF, 0, 0);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, 1, KSE_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1,
+			   KSE_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -299,7 +279,7 @@ TEST_F(psci_old, system_off)
 	struct sysevent_expect exp;
 
 	psci_args(&self->p.vcpu[0], KSE_PSCI_SYSTEM_OFF, 0, 0, 0);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, 1, 0);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, 0);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -339,7 +319,7 @@ TEST_F(psci_smp, system_off_stops_vcpus)
 	int i, n;
 
 	psci_args(&self->p.vcpu[0], KSE_PSCI_SYSTEM_OFF, 0, 0, 0);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, 1, 0);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, 0);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 
 	n = 0;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Fixture helpers for the test binaries of arm64 and riscv (kselftest
- * harness users only): one VM with one or two vCPUs and the guest memory
- * slot the architecture's guest.h places (GUEST_MEM_GPA, GUEST_MEM_SIZE).
+ * Fixture helpers for the test binaries of every architecture (kselftest
+ * harness users only): one VM of the default type with one or two vCPUs
+ * and the guest memory slot the architecture's guest.h places
+ * (GUEST_MEM_GPA, GUEST_MEM_SIZE).
  */
 #ifndef KSE_PLAIN_VM_H
 #define KSE_PLAIN_VM_H

@@ -85,6 +85,21 @@ int suite_deviation(const char *field, const char *expected, const char *actual_
 	__printf(3, 4);
 
 /*
+ * The expectation for a system event of @kind carrying @ndata words, the
+ * first being @data0: the binary's ABI profile, KVM_CAP_SYSTEM_EVENT_DATA
+ * as @kvm advertises it, and system_event poisoned with SUITE_POISON.
+ */
+void suite_expect_event(struct sysevent_expect *exp, const struct suite_opts *o,
+			struct kvm_dev *kvm, enum sysevent_kind kind, u32 ndata, u64 data0);
+
+/*
+ * Poison system_event, KVM_RUN once (the outcome in @out), and judge it
+ * with suite_check_event(): the number of deviations, each printed.
+ */
+int suite_run_check(struct vcpu *vcpu, const struct sysevent_expect *exp,
+		    struct run_outcome *out);
+
+/*
  * What to do about a skip: one "# hint:" diagnostic for a known skip reason
  * (the reason on the result line stays a short fixed phrase).
  */

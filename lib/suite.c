@@ -214,6 +214,29 @@ int suite_check_value(const char *field, u64 expected, u64 actual)
 	return 1;
 }
 
+void suite_expect_event(struct sysevent_expect *exp, const struct suite_opts *o,
+			struct kvm_dev *kvm, enum sysevent_kind kind, u32 ndata, u64 data0)
+{
+	*exp = (struct sysevent_expect){
+		.profile = o->profile,
+		.exit_reason = KSE_EXIT_SYSTEM_EVENT,
+		.kind = kind,
+		.ndata = ndata,
+		.data = { data0 },
+		.cap_system_event_data = kvm_check_cap(kvm, KSE_CAP_SYSTEM_EVENT_DATA) > 0,
+		.has_poison = true,
+		.poison = SUITE_POISON,
+	};
+}
+
+int suite_run_check(struct vcpu *vcpu, const struct sysevent_expect *exp,
+		    struct run_outcome *out)
+{
+	vcpu_poison_system_event(vcpu, SUITE_POISON);
+	__vcpu_run(vcpu, out);
+	return suite_check_event(out, vcpu->run, exp);
+}
+
 static const struct suite_hint skip_hints[] = {
 	{ "no /dev/kvm (is KVM loaded?)",
 	  "load KVM (modprobe kvm_amd, kvm_intel; or CONFIG_KVM=y); check dmesg" },

@@ -33,34 +33,11 @@ static struct suite_opts opts = {
 	.summary = "riscv SBI system events: SRST shutdown and reboots, legacy v0.1 shutdown",
 };
 
-static void expect_event(struct sysevent_expect *exp, struct plain *p, enum sysevent_kind kind,
-			 u64 reason)
-{
-	*exp = (struct sysevent_expect){
-		.profile = opts.profile,
-		.exit_reason = KSE_EXIT_SYSTEM_EVENT,
-		.kind = kind,
-		.ndata = 1,
-		.data = { reason },
-		.cap_system_event_data = kvm_check_cap(&p->kvm, KSE_CAP_SYSTEM_EVENT_DATA) > 0,
-		.has_poison = true,
-		.poison = SUITE_POISON,
-	};
-}
-
-static int run_and_check_out(struct vcpu *vcpu, const struct sysevent_expect *exp,
-			     struct run_outcome *out)
-{
-	vcpu_poison_system_event(vcpu, SUITE_POISON);
-	__vcpu_run(vcpu, out);
-	return suite_check_event(out, vcpu->run, exp);
-}
-
 static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 {
 	struct run_outcome out;
 
-	return run_and_check_out(vcpu, exp, &out);
+	return suite_run_check(vcpu, exp, &out);
 }
 
 static const char *sbi_err_name(s64 err)
@@ -93,7 +70,7 @@ static int check_refused(struct plain *p, enum sysevent_kind kind, s64 want, s64
 	u64 a0;
 	int n;
 
-	n = run_and_check_out(vcpu, &exp, &out);
+	n = suite_run_check(vcpu, &exp, &out);
 	if (n)
 		return n;
 	if (out.stuck || out.rc < 0 || !guest_report(vcpu->run, 0, &a0))
@@ -138,7 +115,7 @@ TEST_F(srst, shutdown_no_reason)
 	struct sysevent_expect exp;
 
 	srst(&self->p, KSE_SBI_SRST_SHUTDOWN, KSE_SBI_SRST_REASON_NONE);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, KSE_SBI_SRST_REASON_NONE);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, KSE_SBI_SRST_REASON_NONE);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -147,7 +124,7 @@ TEST_F(srst, shutdown_system_failure)
 	struct sysevent_expect exp;
 
 	srst(&self->p, KSE_SBI_SRST_SHUTDOWN, KSE_SBI_SRST_REASON_SYSFAIL);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, KSE_SBI_SRST_REASON_SYSFAIL);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, KSE_SBI_SRST_REASON_SYSFAIL);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -156,7 +133,8 @@ TEST_F(srst, shutdown_vendor_reason)
 	struct sysevent_expect exp;
 
 	srst(&self->p, KSE_SBI_SRST_SHUTDOWN, KSE_SBI_SRST_REASON_VENDOR | 1);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, KSE_SBI_SRST_REASON_VENDOR | 1);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1,
+			   KSE_SBI_SRST_REASON_VENDOR | 1);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -165,7 +143,7 @@ TEST_F(srst, cold_reboot)
 	struct sysevent_expect exp;
 
 	srst(&self->p, KSE_SBI_SRST_COLD_REBOOT, KSE_SBI_SRST_REASON_NONE);
-	expect_event(&exp, &self->p, EV_RESET, KSE_SBI_SRST_REASON_NONE);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_RESET, 1, KSE_SBI_SRST_REASON_NONE);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -175,7 +153,7 @@ TEST_F(srst, warm_reboot)
 	struct sysevent_expect exp;
 
 	srst(&self->p, KSE_SBI_SRST_WARM_REBOOT, KSE_SBI_SRST_REASON_SYSFAIL);
-	expect_event(&exp, &self->p, EV_RESET, KSE_SBI_SRST_REASON_SYSFAIL);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_RESET, 1, KSE_SBI_SRST_REASON_SYSFAIL);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -231,7 +209,7 @@ TEST_F(sbi_v01, shutdown)
 	if (!have)
 		SUITE_SKIP(return, "no SBI v0.1 in KVM");
 	guest_set_sbi_call(&self->p.vcpu[0], KSE_SBI_EXT_0_1_SHUTDOWN, 0, 0, 0, 0);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, 0);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, 0);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
@@ -264,7 +242,7 @@ TEST_F(srst_smp, shutdown_stops_vcpus)
 	int i, n = 0;
 
 	srst(&self->p, KSE_SBI_SRST_SHUTDOWN, KSE_SBI_SRST_REASON_NONE);
-	expect_event(&exp, &self->p, EV_SHUTDOWN, KSE_SBI_SRST_REASON_NONE);
+	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, KSE_SBI_SRST_REASON_NONE);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 
 	for (i = 0; i < 2; i++) {

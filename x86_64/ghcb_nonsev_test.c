@@ -54,7 +54,7 @@ ALL_MODE_VARIANTS(nonsev);
 
 FIXTURE_SETUP(nonsev)
 {
-	PLAIN_SETUP(self);
+	PLAIN_SETUP(self, 1);
 	if (!(kvm_check_cap(&self->p.kvm, KSE_CAP_DISABLE_QUIRKS2) &
 	      KSE_X86_QUIRK_FIX_HYPERCALL_INSN))
 		SUITE_SKIP(return, "FIX_HYPERCALL_INSN quirk cannot be disabled");
@@ -70,16 +70,16 @@ FIXTURE_TEARDOWN(nonsev)
 TEST_F(nonsev, never_sev_term)
 {
 	u64 value = 0x100 | (1 << 12) | (3 << 16);
-	struct kvm_run *run = self->p.vcpu.run;
+	struct kvm_run *run = self->p.vcpu[0].run;
 	struct sysevent_expect exp;
 	struct run_outcome out;
 
-	ASSERT_EQ(0, guest_setup(&self->p.vcpu, variant->mode, &term_guest, 0));
-	guest_set_ghcb_request(&self->p.vcpu, value);
+	ASSERT_EQ(0, guest_setup(&self->p.vcpu[0], variant->mode, &term_guest, 0));
+	guest_set_ghcb_request(&self->p.vcpu[0], value);
 	/* Real mode never exits here (it vectors into zeroed memory): keep it short. */
-	self->p.vcpu.timeout_ms = 500;
-	vcpu_poison_system_event(&self->p.vcpu, SUITE_POISON);
-	__vcpu_run(&self->p.vcpu, &out);
+	self->p.vcpu[0].timeout_ms = 500;
+	vcpu_poison_system_event(&self->p.vcpu[0], SUITE_POISON);
+	__vcpu_run(&self->p.vcpu[0], &out);
 	pr_diag("outcome: rc=%d errno=%s stuck=%d exit_reason=0x%x(%s)", out.rc,
 		out.rc < 0 ? errno_name(out.err) : "0", out.stuck, run->exit_reason,
 		exit_reason_name(run->exit_reason));
@@ -162,14 +162,14 @@ TEST_F(nonsev, ghcb_wrmsr)
 	case KVM_MODULE_VMX:
 	case KVM_MODULE_PVM:
 		/* #GP at the WRMSR: an OUT of its vector. */
-		n = observe(&self->p.vcpu, variant->mode, GUEST_CODE_GPA, KVM_EXIT_IO,
+		n = observe(&self->p.vcpu[0], variant->mode, GUEST_CODE_GPA, KVM_EXIT_IO,
 			    &o);
 		n += expect_exception(&o, VEC_GP, GUEST_CODE_GPA);
 		ASSERT_EQ(0, n);
 		break;
 	case KVM_MODULE_SVM:
 		/* Passed through: no fault at the WRMSR; the VMMCALLs run as hypercalls. */
-		n = observe(&self->p.vcpu, variant->mode, GUEST_CODE_GPA, KVM_EXIT_HLT,
+		n = observe(&self->p.vcpu[0], variant->mode, GUEST_CODE_GPA, KVM_EXIT_HLT,
 			    &o);
 		ASSERT_EQ(0, n);
 		pr_diag("observed: no exception, exit 0x%x(%s), rax 0x%llx", o.exit_reason,
@@ -190,13 +190,13 @@ TEST_F(nonsev, vmgexit)
 	case KVM_MODULE_VMX:
 	case KVM_MODULE_PVM:
 		/* #UD at VMGEXIT. */
-		n = observe(&self->p.vcpu, variant->mode, entry, KVM_EXIT_IO, &o);
+		n = observe(&self->p.vcpu[0], variant->mode, entry, KVM_EXIT_IO, &o);
 		n += expect_exception(&o, VEC_UD, entry);
 		ASSERT_EQ(0, n);
 		break;
 	case KVM_MODULE_SVM:
 		/* The last VMMCALL before the HLT returned -KVM_ENOSYS. */
-		n = observe(&self->p.vcpu, variant->mode, entry, KVM_EXIT_HLT, &o);
+		n = observe(&self->p.vcpu[0], variant->mode, entry, KVM_EXIT_HLT, &o);
 		if (!n)
 			n = suite_check_value("guest.rax[31:0]", KVM_ENOSYS_RET, (u32)o.rax);
 		ASSERT_EQ(0, n);

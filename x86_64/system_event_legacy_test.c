@@ -38,9 +38,7 @@ static int run_and_check(struct vcpu *vcpu, const struct sysevent_expect *exp)
 {
 	struct run_outcome out;
 
-	vcpu_poison_system_event(vcpu, SUITE_POISON);
-	__vcpu_run(vcpu, &out);
-	return suite_check_event(&out, vcpu->run, exp);
+	return suite_run_check(vcpu, exp, &out);
 }
 
 /* ---- Triple faults ------------------------------------------------------ */
@@ -58,8 +56,8 @@ TEST_F(triple_fault, ud_empty_idt)
 {
 	struct sysevent_expect exp = { .profile = opts.profile, .exit_reason = KSE_EXIT_SHUTDOWN };
 
-	ASSERT_EQ(0, guest_setup(&self->p.vcpu, variant->mode, &ud_guest, 0));
-	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+	ASSERT_EQ(0, guest_setup(&self->p.vcpu[0], variant->mode, &ud_guest, 0));
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
 PLAIN_FIXTURE(triple_fault_event)
@@ -74,12 +72,12 @@ TEST_F(triple_fault_event, injected)
 	if (!kvm_check_cap(&self->p.kvm, KSE_CAP_X86_TRIPLE_FAULT_EVENT))
 		SUITE_SKIP(return, "no KVM_CAP_X86_TRIPLE_FAULT_EVENT");
 	vm_enable_cap(&self->p.vm, KSE_CAP_X86_TRIPLE_FAULT_EVENT, 1);
-	ASSERT_EQ(0, guest_setup(&self->p.vcpu, variant->mode, &hlt_guest, 0));
-	vcpu_ioctl(&self->p.vcpu, KVM_GET_VCPU_EVENTS, &events);
+	ASSERT_EQ(0, guest_setup(&self->p.vcpu[0], variant->mode, &hlt_guest, 0));
+	vcpu_ioctl(&self->p.vcpu[0], KVM_GET_VCPU_EVENTS, &events);
 	events.flags = KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
 	events.triple_fault.pending = 1;
-	vcpu_ioctl(&self->p.vcpu, KVM_SET_VCPU_EVENTS, &events);
-	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+	vcpu_ioctl(&self->p.vcpu[0], KVM_SET_VCPU_EVENTS, &events);
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
 /* ---- Hyper-V crash and reset MSRs ---------------------------------------- */
@@ -115,7 +113,7 @@ static int set_hyperv_cpuid(struct plain *p)
 		.function = 0x40000001, .eax = KSE_HV_CPUID_SIGNATURE_EAX,
 	};
 	cpuid->nent = n;
-	r = ioctl(p->vcpu.fd, KVM_SET_CPUID2, cpuid) ? -errno : 0;
+	r = ioctl(p->vcpu[0].fd, KVM_SET_CPUID2, cpuid) ? -errno : 0;
 out:
 	free(cpuid);
 	return r;
@@ -131,12 +129,12 @@ FIXTURE_SETUP(hyperv)
 {
 	int r;
 
-	PLAIN_SETUP(self);
+	PLAIN_SETUP(self, 1);
 	if (!kvm_check_cap(&self->p.kvm, KSE_CAP_HYPERV))
 		SUITE_SKIP(return, "no Hyper-V emulation (KVM_CAP_HYPERV)");
 	r = set_hyperv_cpuid(&self->p);
 	ASSERT_EQ(0, r) TH_LOG("KVM_SET_CPUID2 with Hyper-V leaves: %s", errno_name(-r));
-	r = guest_setup(&self->p.vcpu, variant->mode, &wrmsr_guest, 0);
+	r = guest_setup(&self->p.vcpu[0], variant->mode, &wrmsr_guest, 0);
 	ASSERT_EQ(0, r) TH_LOG("guest setup: %s", errno_name(-r));
 }
 
@@ -145,37 +143,30 @@ FIXTURE_TEARDOWN(hyperv)
 	plain_destroy(&self->p);
 }
 
+/* x86's Hyper-V events carry no data. */
 static void expect_hyperv(struct sysevent_expect *exp, struct kvm_dev *kvm,
 			  enum sysevent_kind kind)
 {
-	*exp = (struct sysevent_expect){
-		.profile = opts.profile,
-		.exit_reason = KSE_EXIT_SYSTEM_EVENT,
-		.kind = kind,
-		.ndata = 0,	/* x86's Hyper-V events carry no data */
-		.cap_system_event_data = kvm_check_cap(kvm, KSE_CAP_SYSTEM_EVENT_DATA) > 0,
-		.has_poison = true,
-		.poison = SUITE_POISON,
-	};
+	suite_expect_event(exp, &opts, kvm, kind, 0, 0);
 }
 
 TEST_F(hyperv, crash)
 {
 	struct sysevent_expect exp;
 
-	guest_set_gprs(&self->p.vcpu, (u32)KSE_HV_CRASH_CTL_NOTIFY, KSE_HV_MSR_CRASH_CTL,
+	guest_set_gprs(&self->p.vcpu[0], (u32)KSE_HV_CRASH_CTL_NOTIFY, KSE_HV_MSR_CRASH_CTL,
 		       KSE_HV_CRASH_CTL_NOTIFY >> 32);
 	expect_hyperv(&exp, &self->p.kvm, EV_CRASH);
-	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
 TEST_F(hyperv, reset)
 {
 	struct sysevent_expect exp;
 
-	guest_set_gprs(&self->p.vcpu, 1, KSE_HV_MSR_RESET, 0);
+	guest_set_gprs(&self->p.vcpu[0], 1, KSE_HV_MSR_RESET, 0);
 	expect_hyperv(&exp, &self->p.kvm, EV_RESET);
-	ASSERT_EQ(0, run_and_check(&self->p.vcpu, &exp));
+	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));
 }
 
 /* ---- Capability and layout ----------------------------------------------- */
@@ -205,7 +196,7 @@ TEST_F(abi, system_event_data_cap)
 
 TEST_F(abi, system_event_layout)
 {
-	struct kvm_run *run = self->p.vcpu.run;
+	struct kvm_run *run = self->p.vcpu[0].run;
 	volatile u8 *raw = (volatile u8 *)run;
 	u64 probe = 0x0123456789abcdefull, word;
 

@@ -12,6 +12,7 @@
 #ifndef KSE_AARCH64_GUEST_H
 #define KSE_AARCH64_GUEST_H
 
+#include "guest_prog.h"
 #include "processor.h"
 
 #define GUEST_MEM_GPA		0x40000000ull
@@ -21,23 +22,6 @@
 
 /* The register that holds GUEST_REPORT_GPA for the programs below. */
 #define GUEST_REPORT_REG	9
-
-struct guest_prog {
-	const u8 *start;
-	const u8 *end;
-};
-
-/*
- * A guest program from GNU as source, kept in .rodata. The binaries are
- * linked -static -no-pie: the labels are plain addresses (with PIE they
- * went through one GOT entry and every program came out empty).
- */
-#define GUEST_PROG(name, body)                                                         \
-	asm(".pushsection .rodata.kse_guest, \"a\"\n"                                  \
-	    ".balign 4\n" #name "_start:\n" body "\n" #name "_end:\n"                  \
-	    ".popsection\n");                                                          \
-	extern const u8 name##_start[], name##_end[];                                  \
-	static const struct guest_prog name = { name##_start, name##_end }
 
 /*
  * Copy @prog to GUEST_MEM_GPA (the VM must have GUEST_MEM_SIZE there), point

@@ -13,6 +13,7 @@
 #define KSE_RISCV_GUEST_H
 
 #include "kvm_dev.h"
+#include "guest_prog.h"
 #include "processor.h"
 
 #define GUEST_MEM_GPA		0x80000000ull
@@ -22,22 +23,6 @@
 
 /* The register that holds GUEST_REPORT_GPA for the programs below (t6). */
 #define GUEST_REPORT_REG	RISCV_REG_T6
-
-struct guest_prog {
-	const u8 *start;
-	const u8 *end;
-};
-
-/*
- * A guest program from GNU as source, kept in .rodata. The binaries are
- * linked -static -no-pie, so the labels are plain addresses.
- */
-#define GUEST_PROG(name, body)                                                         \
-	asm(".pushsection .rodata.kse_guest, \"a\"\n"                                  \
-	    ".balign 4\n" #name "_start:\n" body "\n" #name "_end:\n"                  \
-	    ".popsection\n");                                                          \
-	extern const u8 name##_start[], name##_end[];                                  \
-	static const struct guest_prog name = { name##_start, name##_end }
 
 /* The SBI call in a0..a7 through ECALL, then a0 and a1 stored for the host. */
 extern const struct guest_prog guest_sbi_call;

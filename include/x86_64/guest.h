@@ -31,6 +31,7 @@ enum guest_mode {
 	NR_GUEST_MODES,
 };
 
+#define GUEST_MEM_GPA		0x0000ull
 #define GUEST_MEM_SIZE		0x5000ull
 #define GUEST_PML4_GPA		0x0000ull
 #define GUEST_PDPT_GPA		0x1000ull
