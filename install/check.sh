@@ -33,14 +33,7 @@ tarball=$1
 work=$(mktemp -d "${TMPDIR:-/tmp}/kse-install.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-check() {	# check DESCRIPTION COMMAND...
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
+. "$top/tests/lib/tap.sh"
 
 ksft=$work/ksft
 mkdir -p "$ksft"

@@ -24,10 +24,8 @@ top=$(cd "$here/../.." && pwd)
 cc=${CC:-gcc}
 tarball=$(ls /usr/src/linux-source-6.12.tar.xz /usr/src/linux-source-6.12.tar.bz2 2>/dev/null | head -n 1)
 cache=$top/.cache/uapi-6.12
-pass=0 fail=0 skip=0
+. "$top/tests/lib/tap.sh"
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
 finish() {
 	echo "abi-headers: $pass passed, $fail failed, $skip skipped"
 	[ "$fail" -eq 0 ]

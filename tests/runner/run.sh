@@ -33,15 +33,7 @@ standin=$build/tests/runner/standin
 work=$(mktemp -d "${TMPDIR:-/tmp}/kse-runner.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-skipped() { skip=$((skip + 1)); echo "ok - $* # SKIP"; }
-check() {	# check DESCRIPTION COMMAND...
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else bad "$d"; fi
-}
+. "$top/tests/lib/tap.sh"
 
 NAMES="standin_skip standin_guest_never_exits standin_blocks standin_slow standin_partial"
 NAMES="$NAMES standin_segv standin_sigkill standin_pass standin_allskip"

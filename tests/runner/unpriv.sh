@@ -29,9 +29,7 @@ case ${1:-} in
 esac
 
 user=kse-unpriv
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+. "$top/tests/lib/tap.sh"
 skip_all() {
 	echo "ok - unprivileged run # SKIP $1"
 	echo "unpriv: 0 passed, 0 failed, 1 skipped"

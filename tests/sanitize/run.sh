@@ -66,9 +66,7 @@ export ASAN_OPTIONS UBSAN_OPTIONS
 # What a sanitizer report looks like, whichever sanitizer wrote it.
 SAN_RE='ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|^SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error: '
 
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+. "$top/tests/lib/tap.sh"
 
 # Add the last `N passed, N failed[, N skipped]` line of file $1 to the totals.
 add_counts() {

@@ -38,9 +38,7 @@ soak=$build/tests/soak/lifecycle_soak
 work=$(mktemp -d "${TMPDIR:-/tmp}/kse-soak.XXXXXX") || exit 2
 trap 'rm -rf "$work"' EXIT
 
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
+. "$top/tests/lib/tap.sh"
 
 # valgrind's figures from its log: "<definite> <indirect> <possible> <reachable> <errors>".
 vg_figures() {
