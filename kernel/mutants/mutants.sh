@@ -439,12 +439,12 @@ compile_entry() {
 	edit_src=$(base_src "$n")
 	mkdir -p "$edit_root"
 	if [ "${m_base[$n]}" = harness ] && [ "$harness_built" = 0 ]; then
-		echo "harness 0" >"$d.compiled"
+		publish "$d.compiled" "harness 0"
 		return
 	fi
 	if ! apply_entry "$n" 2>"$d.log"; then
 		read_edited
-		echo "edit 0" >"$d.compiled"
+		publish "$d.compiled" "edit 0"
 		return
 	fi
 	read_edited
@@ -462,12 +462,18 @@ compile_entry() {
 		for f in "${edited[@]}"; do
 			mkdir -p "$d.obj/$(dirname "$f")"
 			if ! km_side_compile "$f" "$d.src" "$d.obj/${f%.c}.o" >>"$d.build.log" 2>&1; then
-				echo "build $(elapsed "$t0")" >"$d.compiled"
+				publish "$d.compiled" "build $(elapsed "$t0")"
 				return
 			fi
 		done
 	fi
-	echo "$mode $(elapsed "$t0")" >"$d.compiled"
+	publish "$d.compiled" "$mode $(elapsed "$t0")"
+}
+
+# Another process waits for these files to exist and then reads them:
+# write the whole line first, then give it its name (rename is atomic).
+publish() {
+	printf '%s\n' "$2" >"$1.tmp" && mv -f "$1.tmp" "$1"
 }
 
 elapsed() {
@@ -503,7 +509,7 @@ builder() {
 		read -r status csecs <"$d.compiled"
 		case "$status" in
 		side|tree) ;;
-		*) echo "$status $csecs -" >"$d.done"; continue ;;
+		*) publish "$d.done" "$status $csecs -"; continue ;;
 		esac
 		mapfile -t files <"$d.files"
 		efiles=("${files[@]}")
@@ -537,9 +543,9 @@ builder() {
 		KM_REF_SET=$ref km_build_edited "$d" "$d.build.log" "${files[@]}" || rc=1
 		csecs=$(awk -v c="$csecs" -v l="$(elapsed "$t0")" 'BEGIN { printf "%.0f", c + l }')
 		if [ "$rc" = 0 ]; then
-			echo "ok $csecs $(km_set_id "$d")" >"$d.done"
+			publish "$d.done" "ok $csecs $(km_set_id "$d")"
 		else
-			echo "build $csecs -" >"$d.done"
+			publish "$d.done" "build $csecs -"
 		fi
 		rm -rf "$d.obj" "$d.tree" "$d.src"
 	done
@@ -604,8 +610,7 @@ boot_set() {
 	"$boot" --bzimage "$KM_BZIMAGE" --modules "$mods" --out "$r" --timeout "$timeout_s" \
 		--label "$KM_RELEASE $n" --no-stream --no-report ${boot_args[@]+"${boot_args[@]}"} \
 		${extra[@]+"${extra[@]}"} -- "${args[@]}" >"$r.boot-stdout.txt" 2>&1 || rc=$?
-	echo "$rc $(($(date +%s) - t0))" >"$d.result.tmp"
-	mv "$d.result.tmp" "$d.result"
+	publish "$d.result" "$rc $(($(date +%s) - t0))"
 	rm -f "$d.booting"
 }
 
