@@ -48,6 +48,10 @@
 #define KSE_CAP_SYSTEM_EVENT_DATA	215
 #define KSE_CAP_VM_TYPES		235
 
+/* vCPU MP states (KVM_GET/SET_MP_STATE) that more than one architecture uses. */
+#define KSE_MP_STATE_RUNNABLE		0
+#define KSE_MP_STATE_STOPPED		5
+
 #ifndef KVM_CAP_VM_TYPES
 #define KVM_CAP_VM_TYPES		KSE_CAP_VM_TYPES
 #endif
@@ -121,6 +125,8 @@ KSE_HDR_CHECK(KVM_SYSTEM_EVENT_SEV_TERM, KSE_SYSTEM_EVENT_SEV_TERM);
 KSE_HDR_CHECK(KVM_CAP_SYSTEM_EVENT_DATA, KSE_CAP_SYSTEM_EVENT_DATA);
 #endif
 KSE_HDR_CHECK(KVM_CAP_VM_TYPES, KSE_CAP_VM_TYPES);
+KSE_HDR_CHECK(KVM_MP_STATE_RUNNABLE, KSE_MP_STATE_RUNNABLE);
+KSE_HDR_CHECK(KVM_MP_STATE_STOPPED, KSE_MP_STATE_STOPPED);
 
 /* Our own structs have the documented sizes (api.rst, include/uapi/linux/kvm.h). */
 _Static_assert(sizeof(struct kse_create_guest_memfd) == 64, "kvm_create_guest_memfd size");

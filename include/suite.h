@@ -85,6 +85,13 @@ int suite_deviation(const char *field, const char *expected, const char *actual_
 	__printf(3, 4);
 
 /*
+ * After a SHUTDOWN (PSCI SYSTEM_OFF, SBI SRST): each of @nr vCPUs is in
+ * KVM_MP_STATE_STOPPED and KVM_RUN on it blocks until the watchdog.
+ * Prints a deviation for each that is not; returns their number.
+ */
+int suite_check_stopped(struct vcpu *vcpus, int nr);
+
+/*
  * The expectation for a system event of @kind carrying @ndata words, the
  * first being @data0: the binary's ABI profile, KVM_CAP_SYSTEM_EVENT_DATA
  * as @kvm advertises it, and system_event poisoned with SUITE_POISON.

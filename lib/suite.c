@@ -229,6 +229,36 @@ void suite_expect_event(struct sysevent_expect *exp, const struct suite_opts *o,
 	};
 }
 
+int suite_check_stopped(struct vcpu *vcpus, int nr)
+{
+	struct run_outcome out;
+	int i, r, n = 0;
+
+	for (i = 0; i < nr; i++) {
+		struct vcpu *vcpu = &vcpus[i];
+		char f[32];
+		u32 state;
+
+		snprintf(f, sizeof(f), "vcpu%d.mp_state", i);
+		r = __vcpu_get_mp_state(vcpu, &state);
+		if (r) {
+			n += suite_deviation(f, "stopped", "KVM_GET_MP_STATE,errno=%s",
+					     errno_name(-r));
+			continue;
+		}
+		n += suite_check_value(f, KSE_MP_STATE_STOPPED, state);
+		/* A stopped vCPU does not run: KVM_RUN waits until the watchdog. */
+		vcpu->timeout_ms = 300;
+		__vcpu_run(vcpu, &out);
+		snprintf(f, sizeof(f), "vcpu%d.KVM_RUN", i);
+		if (!out.stuck)
+			n += suite_deviation(f, "blocked", "rc=%d,exit_reason=0x%x(%s)", out.rc,
+					     vcpu->run->exit_reason,
+					     exit_reason_name(vcpu->run->exit_reason));
+	}
+	return n;
+}
+
 int suite_run_check(struct vcpu *vcpu, const struct sysevent_expect *exp,
 		    struct run_outcome *out)
 {

@@ -42,13 +42,9 @@
 #define KSE_SBI_SPEC_MAJOR(v)		((unsigned int)((v) >> 24) & 0x7f)
 #define KSE_SBI_SPEC_MINOR(v)		((unsigned int)(v) & 0xffffff)
 
-/* --- KVM: ONE_REG ids of the core registers, MP states -------------------- */
+/* --- KVM: ONE_REG ids of the core registers ------------------------------ */
 #define KSE_REG_RISCV_CORE		(0x02ull << 24)
-#define KSE_MP_STATE_RUNNABLE		0
-#define KSE_MP_STATE_STOPPED		5
 
 KSE_HDR_CHECK(KVM_REG_RISCV_CORE, KSE_REG_RISCV_CORE);
-KSE_HDR_CHECK(KVM_MP_STATE_RUNNABLE, KSE_MP_STATE_RUNNABLE);
-KSE_HDR_CHECK(KVM_MP_STATE_STOPPED, KSE_MP_STATE_STOPPED);
 
 #endif /* KSE_RISCV_ABI_H */
