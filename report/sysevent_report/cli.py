@@ -6,9 +6,9 @@ import os
 import sys
 import tempfile
 
-from . import compare, html, junit, kcidb, summary
+from . import cases, compare, html, junit, kcidb, promises, summary
 from .ktap import MalformedInput
-from .resultset import InputError, load
+from .resultset import InputError, load, load_matrix, matrix_sets
 
 PROG = "kvm-sysevent-report"
 MAX_WARNINGS = 20
@@ -16,7 +16,13 @@ MAX_WARNINGS = 20
 EPILOG = """\
 INPUT is a result-set directory written by `run_tests.sh -o DIR`, a KTAP file
 (a test binary's stream, run_tests.sh's combined stream, or kselftest's
-run_kselftest.sh output) or `-` for standard input.
+run_kselftest.sh output) or `-` for standard input. For summary, html,
+compare and required it may also be a kernel matrix's directory
+(`run_tests.sh --kernel A --kernel B -o DIR`, `make kernels`): each of its
+DIR/<kernel>/ result sets.
+
+The promises (the matrix's rows, the required cases) are the catalogue
+promises.toml at the top of the repository ($KVM_SYSEVENT_PROMISES).
 
 exit status:
   0  done (summary: no failure; compare: nothing newly failing)
@@ -83,6 +89,27 @@ def _parser():
                    help="output file (default: DIR/report.html for one result set; "
                         "required for several inputs)")
 
+    r = sub.add_parser("required", parents=[common],
+                       help="did each kernel pass its architecture's required promises",
+                       description="Check every required promise of each result set's "
+                                   "architecture (the kernel matrix's check): met when every "
+                                   "case that judges it passed (a skip does not) and one "
+                                   "exists. Prints one line per kernel and promise, then "
+                                   "'required: N met, N not met'; exit 1 when one is not met.")
+    r.add_argument("inputs", nargs="+", metavar="INPUT")
+
+    pr = sub.add_parser("promises", help="the catalogue of promises and the files made from it",
+                        description="List the catalogue of promises (promises.toml), or "
+                                    "write or check the files generated from it "
+                                    "(kernel/required-cases.txt, docs/promises.md, README.md's "
+                                    "table), or check it against the suite's cases.")
+    g = pr.add_mutually_exclusive_group()
+    g.add_argument("--write", action="store_true", help="rewrite the generated files")
+    g.add_argument("--check", action="store_true",
+                   help="exit 1 when a generated file is stale, a case of the suite judges "
+                        "no promise or a promise names a case that does not exist")
+    pr.add_argument("--arch", help="list only the promises of this architecture")
+
     c = sub.add_parser("compare", parents=[common], help="compare two or more runs",
                        description="Compare runs side by side: newly failing, newly passing, "
                                    "changed skip reasons.")
@@ -99,6 +126,25 @@ def _load(arg, args):
         raise Fatal(str(exc)) from None
     except OSError as exc:
         raise Fatal(f"{exc.filename or arg}: {exc.strerror or exc}") from None
+    return _warn(run, args)
+
+
+def _load_all(arg, args):
+    """The runs of one input: a kernel matrix's directory gives each of its sets."""
+    if arg != "-" and matrix_sets(arg):
+        try:
+            runs = load_matrix(arg)
+        except MalformedInput as exc:
+            raise Fatal(f"{exc}") from None
+        except InputError as exc:
+            raise Fatal(str(exc)) from None
+        except OSError as exc:
+            raise Fatal(f"{exc.filename or arg}: {exc.strerror or exc}") from None
+        return [_warn(r, args) for r in runs]
+    return [_load(arg, args)]
+
+
+def _warn(run, args):
     warnings = list(run.problems.format())
     if warnings and not args.quiet:
         for line in warnings[:MAX_WARNINGS]:
@@ -139,8 +185,74 @@ def main(argv=None):
         _parser().error(f"unknown option '{argv[0]}' before the command")
     args = _parser().parse_args(argv)
     cmd = args.command
+    try:
+        return _command(cmd, args)
+    except promises.CatalogueError as exc:
+        raise Fatal(str(exc)) from None
+    except cases.CaseListError as exc:
+        raise Fatal(str(exc)) from None
+
+
+def _label(run):
+    kut = run.info("kernel_under_test", "host")
+    return os.path.basename(run.source.rstrip("/")) if kut == "host" else kut
+
+
+def _required(args):
+    runs = [r for a in args.inputs for r in _load_all(a, args)]
+    cat = promises.load()
+    met = unmet = 0
+    for run in runs:
+        name = _label(run)
+        for v in promises.check_required(run, catalogue=cat):
+            what = v.promise.title if v.promise else f"({promises.run_arch(run) or 'unknown'})"
+            if v.met:
+                met += v.applies
+                print(f"# {name:<14} {what:<40} {v.text}")
+            else:
+                unmet += 1
+                print(f"# {name:<14} {what:<40} NOT MET: {v.text}")
+    print(f"required: {met} met, {unmet} not met")
+    return 1 if unmet else 0
+
+
+def _promises(args):
+    cat = promises.load()
+    if args.write:
+        for path, text in promises.generated_files(cat).items():
+            _write(path, text)
+            print(f"wrote {os.path.relpath(path)}")
+        return 0
+    if args.check:
+        problems = [f"{os.path.relpath(p)} is stale (make promises)"
+                    for p in promises.stale_files(cat)]
+        problems += promises.case_problems(cat, cases.source_cases(promises.TOP))
+        for line in problems:
+            print(f"{PROG}: {line}", file=sys.stderr)
+        print(f"promises: {len(cat)} promises, {len(problems)} problems")
+        return 1 if problems else 0
+    arch = None
+    if args.arch:
+        arch = promises.arch_name(args.arch)
+        if not arch:
+            raise Fatal(f"unknown architecture '{args.arch}' (x86_64, arm64 or riscv64)")
+    for p in cat:
+        if arch and arch not in p.arches:
+            continue
+        req = ("required" + (f" from {p.since}" if p.since else "")) if p.required else (
+            f"{p.since}+" if p.since else "-")
+        print(f"{p.id:<22} {','.join(p.arches):<8} {p.source:<9} {req:<18} "
+              f"{p.binary}: {p.cases}")
+    return 0
+
+
+def _command(cmd, args):
+    if cmd == "required":
+        return _required(args)
+    if cmd == "promises":
+        return _promises(args)
     if cmd == "summary":
-        runs = [_load(a, args) for a in args.inputs]
+        runs = [r for a in args.inputs for r in _load_all(a, args)]
         failed = False
         for i, run in enumerate(runs):
             if i:
@@ -151,20 +263,28 @@ def main(argv=None):
     if cmd == "compare":
         if len(args.inputs) < 2:
             raise Fatal("compare needs two or more inputs")
-        runs = [_load(a, args) for a in args.inputs]
+        runs = [r for a in args.inputs for r in _load_all(a, args)]
+        if len(runs) < 2:
+            raise Fatal("compare needs two or more inputs")
         text, newly_failing = compare.render(runs)
         sys.stdout.write(text)
         return 1 if newly_failing else 0
     if cmd == "html":
-        runs = [_load(a, args) for a in args.inputs]
+        runs = [r for a in args.inputs for r in _load_all(a, args)]
         out = args.output
+        title = None
+        if len(args.inputs) == 1 and args.inputs[0] != "-" and matrix_sets(args.inputs[0]):
+            kernels = len(runs)
+            title = f"kernel matrix {args.inputs[0].rstrip('/')} ({kernels} result sets)"
+            if out is None:
+                out = os.path.join(args.inputs[0], "report.html")
         if out is None:
             if len(runs) > 1:
                 raise Fatal("html: give -o FILE for several inputs")
             if runs[0].kind != "result-set":
                 raise Fatal("html: give -o FILE for a KTAP file or stdin")
             out = os.path.join(runs[0].path, "report.html")
-        _write(out, html.render(runs))
+        _write(out, html.render(runs, title=title))
         if out != "-":
             print(f"HTML report: {os.path.abspath(out)}")
         return 0

@@ -18,6 +18,7 @@ import re
 from collections import OrderedDict
 
 from . import matrix as mx
+from . import promises
 from .resultset import HARNESS_NOTE, INVENTORY_KEYS, MODEL_NOTE, failure_groups
 
 _CTRL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -85,6 +86,16 @@ table.matrix { margin: .4rem 0 .6rem; }
 .matrix td.mx-pass { background: var(--pass); } .matrix td.mx-fail { background: var(--fail); }
 .matrix td.mx-skip { background: var(--skip); }
 .matrix td.mx-notrun { background: var(--none); color: #555; font-weight: 400; }
+.matrix td.mx-na { background: #fff; color: #8a8a8a; font-weight: 400; font-style: italic;
+                   font-size: 11.5px; }
+.matrix tr.group th { background: #dfe6ee; color: #1b2a3a; font-size: 12.5px; padding: .3rem .5rem; }
+.matrix th.col .be { display: block; font-weight: 600; color: #0b4f8a; font-size: 11px; }
+.matrix th.row .arch, .matrix th.row .req, .matrix th.row .since, .legend .req {
+  display: inline-block; font-weight: 600; font-size: 10.5px; border-radius: 3px; padding: 0 .3em;
+  margin-left: .2em; border: 1px solid #b0bec5; color: #37474f; background: #eceff1; }
+.matrix th.row .req, .legend .req { border-color: #2e7d32; color: #1b5e20; background: #e8f5e9; }
+.observations td.obs { background: #fffde7; }
+.observations th.col .sub { display: block; font-weight: 400; color: #555; font-size: 11px; }
 .matrix td.mx .why { display: block; font-weight: 400; font-size: 10.5px; max-width: 13rem;
                      margin: 0 auto; line-height: 1.25; }
 .matrix td.mx sup a { color: #fff; }
@@ -203,34 +214,62 @@ STATE_LABEL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "notrun": "not ru
 
 def _matrix(m, w):
     """The conformance matrix, its failures' first deviations, and its diagnoses."""
+    ncol = len(m.columns)
     w('<h2 id="matrix">Conformance matrix</h2>')
-    w('<p class="legend muted">One row per promise of the ABI, one column per backend or '
-      'kernel in this report. PASS: results judged it and none deviated; FAIL: the first '
-      'deviation is on hover and listed below; SKIP: every result skipped (reason in the '
-      'cell); not run: nothing here judges it.</p>')
+    w('<p class="legend muted">One row per promise of the ABI (the catalogue '
+      '<code>promises.toml</code>), grouped by where it is promised; one column per kernel '
+      'or backend in this report, its header naming its architecture and backend. '
+      'PASS: results judged it and none deviated; FAIL: the first deviation is on hover and '
+      'listed below; SKIP: every result skipped (reason in the cell); not run: this column '
+      'could judge it but nothing here does; n/a: this column cannot judge it (another '
+      'architecture or backend, or a kernel older than the promise). '
+      '<span class="req">required</span>: every kernel must pass it.</p>')
     w('<table class="matrix" id="matrix-table"><thead><tr><th>ABI promise</th>')
     for col in m.columns:
         mark = backend_mark(col)
-        w(f'<th class="col" data-kind="{e(col.kind)}" title="{e(", ".join(col.sources))}">'
-          f'{e(col.title)}{mark}<span class="sub">{e(col.subtitle)}</span></th>')
-    w('</tr></thead><tbody>')
+        arch = f"{col.arch} \u00b7 " if col.arch else ""
+        w(f'<th class="col" data-kind="{e(col.kind)}" data-arch="{e(col.arch or "")}" '
+          f'title="{e(", ".join(col.sources))}">{e(col.title)}{mark}'
+          f'<span class="sub">{e(col.subtitle)}</span>'
+          f'<span class="be">{e(arch + col.backend_label)}</span></th>')
+    w('</tr></thead>')
     notes = []
-    for row in m.rows:
-        w(f'<tr data-row="{e(row.id)}"><th class="row">{e(row.label)}'
-          f'<span class="promise">{e(row.promise)}</span></th>')
-        for col in m.columns:
-            cell = m.cells[(row.id, col.key)]
-            tip = cell.detail + (f" ({cell.where})" if cell.where else "")
-            extra = ""
-            if cell.state == "fail":
-                notes.append((row, col, cell))
-                extra = f'<sup><a href="#mx-note-{len(notes)}">{len(notes)}</a></sup>'
-            elif cell.detail:
-                extra = f'<span class="why">{e(cell.detail)}</span>'
-            w(f'<td class="mx mx-{e(cell.state)}" data-col="{e(col.title)}" '
-              f'title="{e(tip)}">{e(STATE_LABEL[cell.state])}{extra}</td>')
-        w('</tr>')
-    w('</tbody></table>')
+    for source, rows in m.groups():
+        w(f'<tbody data-source="{e(source)}"><tr class="group"><th colspan="{ncol + 1}">'
+          f'{e(promises.SOURCES[source])}</th></tr>')
+        for row in rows:
+            tags = f'<span class="arch">{e(", ".join(row.arches))}</span>'
+            if row.required:
+                tags += ' <span class="req">required</span>'
+            if row.since:
+                tags += f' <span class="since">{e(row.since)}+</span>'
+            w(f'<tr data-row="{e(row.id)}"><th class="row">{e(row.label)} {tags}'
+              f'<span class="promise">{e(row.promise)}</span></th>')
+            for col in m.columns:
+                cell = m.cells[(row.id, col.key)]
+                tip = cell.detail + (f" ({cell.where})" if cell.where else "")
+                extra = ""
+                if cell.state == "na":
+                    w(f'<td class="mx mx-na" data-col="{e(col.title)}" title="{e(tip)}">'
+                      f'{e(cell.detail)}</td>')
+                    continue
+                if cell.state == "fail":
+                    notes.append((row, col, cell))
+                    extra = f'<sup><a href="#mx-note-{len(notes)}">{len(notes)}</a></sup>'
+                elif cell.detail:
+                    extra = f'<span class="why">{e(cell.detail)}</span>'
+                w(f'<td class="mx mx-{e(cell.state)}" data-col="{e(col.title)}" '
+                  f'title="{e(tip)}">{e(STATE_LABEL[cell.state])}{extra}</td>')
+            w('</tr>')
+        w('</tbody>')
+    w('</table>')
+    if m.hidden:
+        by_arch = OrderedDict()
+        for r in m.hidden:
+            by_arch.setdefault(", ".join(r.arches), []).append(r)
+        w('<p class="muted" id="matrix-hidden">Not shown: ' + "; ".join(
+            f"{len(rs)} {e(a)} promise{'s' if len(rs) > 1 else ''}" for a, rs in by_arch.items())
+          + ' that no column of this report can judge.</p>')
     if notes:
         w('<ol class="mx-notes" id="matrix-failures">')
         for i, (row, col, cell) in enumerate(notes, 1):
@@ -240,6 +279,36 @@ def _matrix(m, w):
         w('</ol>')
     for title, text in m.notes:
         w(f'<p class="diagnosis" id="diagnosis-real-mode"><b>{e(title)}:</b> {e(text)}</p>')
+    _observations(m, w)
+
+
+def _observations(m, w):
+    """What kernels did where the ABI leaves it open: `# observed:`, never judged."""
+    if not m.observations:
+        return
+    keys = {k for o in m.observations for k in o.cells}
+    cols = [c for c in m.columns if c.key in keys]
+    w('<h2 id="observations">Observations</h2>')
+    w('<p class="legend muted">What each kernel did where the ABI leaves it open, as the '
+      'cases printed it (<code># observed:</code>). Not a promise: a difference between '
+      'kernels here is no failure.</p>')
+    w('<table class="observations" id="observations-table"><thead><tr><th>case</th>'
+      '<th>beside the promise</th>')
+    for col in cols:
+        w(f'<th class="col">{e(col.title)}{backend_mark(col)}'
+          f'<span class="sub">{e(col.subtitle)}</span></th>')
+    w('</tr></thead><tbody>')
+    for o in m.observations:
+        w(f'<tr><td class="mono">{e(o.binary)}: {e(o.label)}</td>'
+          f'<td>{e(", ".join(o.promises) or "none")}</td>')
+        for col in cols:
+            text = o.cells.get(col.key)
+            if text is None:
+                w('<td class="muted">nothing observed</td>')
+            else:
+                w(f'<td class="mono obs">{e(text)}</td>')
+        w('</tr>')
+    w('</tbody></table>')
 
 
 def _banner(runs, w):
@@ -258,11 +327,19 @@ def _banner(runs, w):
         w(f'<div class="harness-banner" id="harness-banner">SEV-ES test harness, not an SEV-ES '
           f'hardware result: {e(scope)} ran on backend harness, {e(HARNESS_NOTE)}.</div>')
     if not models and not harness:
-        seen = OrderedDict.fromkeys(b for r in runs for b in r.backends())
-        w(f'<div class="kernel-banner" id="kernel-banner">Backend: {e(", ".join(seen))}</div>')
+        kernels = OrderedDict()
+        for r in runs:
+            kernels.setdefault((r.info("kernel_under_test", "host"), r.info("kernel_release")),
+                               None)
+        arches = OrderedDict.fromkeys(a for a in (promises.run_arch(r) for r in runs) if a)
+        what = (f"{len(kernels)} kernels" if len(kernels) > 1 else
+                "1 kernel") + (f" ({', '.join(arches)})" if arches else "")
+        w(f'<div class="kernel-banner" id="kernel-banner">Kernel results: every result on '
+          f'this page is a kernel\'s own, {e(what)}; no software model, no test harness. '
+          'Each column of the matrix names its backend.</div>')
 
 
-def render(runs):
+def render(runs, title=None):
     """One page for one run (a Run) or several (a list of Runs)."""
     if not isinstance(runs, (list, tuple)):
         runs = [runs]
@@ -272,7 +349,7 @@ def render(runs):
     for run in runs:
         rp, rf, rs = run.counts()
         p, f, s = p + rp, f + rf, s + rs
-    title = "kvm-sysevent report: " + ", ".join(r.source for r in runs)
+    title = "kvm-sysevent report: " + (title or ", ".join(r.source for r in runs))
     w('<!DOCTYPE html>')
     w('<html lang="en"><head><meta charset="utf-8">')
     w('<meta name="viewport" content="width=device-width, initial-scale=1">')
@@ -300,8 +377,12 @@ def _body(run, w, sfx, number):
     """One run's sections; @sfx makes their ids unique when a page holds several."""
     p, f, s = run.counts()
     if number is not None:
+        kut = run.info("kernel_under_test", "host")
+        arch = promises.run_arch(run)
+        what = (f"{kut} ({run.info('kernel_release')}{', ' + arch if arch else ''}), "
+                if kut != "host" else "")
         w(f'<section class="run-section" id="section{sfx}"><h2 class="run-title">Run {number}: '
-          f'<span class="mono">{e(run.source)}</span></h2>')
+          f'{e(what)}<span class="mono">{e(run.source)}</span></h2>')
         w(f'<p class="counts" id="counts{sfx}"><span>{p} passed</span><span>{f} failed</span>'
           f'<span>{s} skipped</span></p>')
     w('<div class="cols"><section>')

@@ -1,40 +1,47 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The conformance matrix: one row per ABI promise, one column per backend or kernel.
+"""The conformance matrix: one row per promise of the catalogue, one column per backend or kernel.
 
-A cell says what the results of one column say about one promise:
+The rows are the promises of promises.toml (promises.py), grouped by their
+source (api.rst, the GHCB specification, PSCI, SBI). A cell says what the
+results of one column say about one promise:
 
   pass     results judged the promise and none deviated
   fail     a result deviated (the first deviation is the cell's detail)
   skip     every result skipped (the most common reason is the detail)
-  not run  no result of the column judges the promise (not in the set, or
-           every result failed before reaching it: "not judged")
+  not run  the column could judge the promise but no result of it does (not
+           in the set, or every result failed before reaching it: "not
+           judged")
+  n/a      the column cannot judge the promise: another architecture's
+           ("n/a (x86_64)"), another backend's ("n/a (kernel only)"), or a
+           kernel older than the promise ("n/a (6.13+)") whose results did
+           not pass it
 
 Columns come from the results, not from the runs: a case's backend decides
 (sev_es_term_test's cases on --backend=model:upstream are the model's; the
 legacy tests of the same run are the host kernel's). Kernel results of the
-same kernel, hardware SEV-ES results included, share a column.
+same kernel, hardware SEV-ES results included, share a column; its header
+names its architecture and the backends its results came from.
 
 The field rows (exit reason, type, bit 31, ndata, data[0]) read the oracle's
 deviation lines and know its order: a deviation at KVM_RUN or exit_reason
 ends the judging of that exit, a missing capability or (under the 2022
 proposal) a missing bit 31 ends it before ndata, a wrong ndata before the
 data words. A field the oracle never reached is not reported as passing.
+
+Observations (`# observed:` lines: what a kernel did where the ABI leaves it
+open) are collected per case and column, beside the promises, never judged.
 """
 
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
+from . import promises
 from .ktap import PASSED, SKIPPED
-from .resultset import MODEL_NOTE, SWEEP_NAME_RE
+from .resultset import MODEL_NOTE
 
 SEV_BINARY = "sev_es_term_test"
-LEGACY_BINARY = "system_event_legacy_test"
-CONTROL_BINARY = "ghcb_nonsev_test"
 
-# The sev_es_term_test fixtures whose cases expect an SEV_TERM exit.
-TERM_FIXTURES = ("sev_es_term", "sev_es_reentry", "sev_es_sweep", "sev_es_ghcb_page",
-                 "sev_es_snp_only", "sev_es_negotiate")
 MODES = (("real", "16-bit real mode"), ("prot", "32-bit protected mode"),
          ("long", "64-bit long mode"))
 
@@ -46,10 +53,14 @@ SWEEP_DEV_RE = re.compile(r"^code 0x[0-9a-fA-F]+: (deviation: field=(?P<field>\S
 
 @dataclass
 class Cell:
-    state: str = "notrun"       # pass, fail, skip, notrun
+    state: str = "notrun"       # pass, fail, skip, notrun, na
     detail: str = ""
     counts: Counter = field(default_factory=Counter)
     where: str = ""             # the case the detail comes from
+
+
+# Which backends of the catalogue a column of each kind can judge.
+KIND_BACKENDS = {"kernel": {"kernel", "hardware"}, "harness": {"harness"}, "model": {"model"}}
 
 
 @dataclass
@@ -61,10 +72,24 @@ class Column:
     sources: list = field(default_factory=list)
     profiles: set = field(default_factory=set)
     sweeps: set = field(default_factory=set)
+    arch: str = None            # x86_64, arm64, riscv64 (None: unknown)
+    release: str = ""           # the kernel release, for promises with `since`
+    backends: list = field(default_factory=list)    # as the binaries' headers say
 
     @property
     def model(self):
         return self.kind == "model"
+
+    @property
+    def backend_label(self):
+        """What judged this column's results, for its header."""
+        names = []
+        for be in self.backends:
+            if be == "hardware":
+                be = "hardware (SEV-ES)"
+            if be not in names:
+                names.append(be)
+        return ("backend " if len(names) == 1 else "backends ") + ", ".join(names or ["kernel"])
 
 
 @dataclass
@@ -74,81 +99,38 @@ class Row:
     promise: str
     select: object              # (binary, case, profile, sweep) -> bool
     field: str = None           # a field row: judged per the oracle's order
+    source: str = ""
+    arches: tuple = ()
+    backends: tuple = ()
+    required: bool = False
+    since: str = ""
+    entry: object = None        # the catalogue's Promise
+
+    def na_reason(self, col):
+        """Why @col cannot judge this row ("n/a (x86_64)"), or None if it can."""
+        if col.arch and col.arch not in self.arches:
+            return f"n/a ({', '.join(self.arches)})"
+        if not set(self.backends) & KIND_BACKENDS[col.kind]:
+            return f"n/a ({'/'.join(self.backends)} only)"
+        return None
 
 
 def _fixture(case):
     return case.name.split(".", 1)[0]
 
 
-def _variant(case):
-    parts = case.name.split(".")
-    return parts[1] if len(parts) > 2 else ""
+def _row(p):
+    def select(b, c, profile, sweep, p=p):
+        return (p.judges(b, c.name) and (not p.profile or profile == p.profile)
+                and (not p.sweep or sweep == p.sweep))
+    return Row(p.id, p.title, p.promise, select, field=p.field or None, source=p.source,
+               arches=p.arches, backends=p.backends, required=p.required, since=p.since,
+               entry=p)
 
 
-def _mode(case):
-    return _variant(case).split("_", 1)[0]
-
-
-def _is_term(b, c):
-    return b == SEV_BINARY and _fixture(c) in TERM_FIXTURES
-
-
-def _rows():
-    rows = [
-        Row("exit-reason", "exit reason", "KVM_RUN returns 0 with KVM_EXIT_SYSTEM_EVENT (24)",
-            lambda b, c, p, s: _is_term(b, c), field="exit_reason"),
-        Row("type", "type", "system_event.type (low 31 bits) is SEV_TERM: 6 (upstream), "
-            "4 (proposal-2022)", lambda b, c, p, s: _is_term(b, c), field="system_event.type"),
-        Row("bit31-upstream", "bit 31, upstream", "bit 31 of type is clear",
-            lambda b, c, p, s: _is_term(b, c) and p == "upstream",
-            field="system_event.type.bit31"),
-        Row("bit31-proposal", "bit 31, proposal-2022", "bit 31 (NDATA_VALID) is set with data",
-            lambda b, c, p, s: _is_term(b, c) and p == "proposal-2022",
-            field="system_event.type.bit31"),
-        Row("ndata", "ndata", "ndata is 1 (data[] valid: KVM_CAP_SYSTEM_EVENT_DATA)",
-            lambda b, c, p, s: _is_term(b, c), field="system_event.ndata"),
-        Row("data0", "data[0]", "data[0] is the exact GHCB MSR value the guest wrote",
-            lambda b, c, p, s: _is_term(b, c), field="system_event.data[0]"),
-        Row("reentry", "re-entry", "KVM_RUN after SEV_TERM resumes the guest; its next "
-            "request is reported", lambda b, c, p, s: b == SEV_BINARY and
-            _fixture(c) == "sev_es_reentry"),
-        Row("shutdown", "SEV-ES shutdown", "a guest that shuts down gives KVM_EXIT_SHUTDOWN "
-            "(6.7+)", lambda b, c, p, s: b == SEV_BINARY and _fixture(c) == "sev_es_shutdown"),
-    ]
-    for mode, what in MODES:
-        rows.append(Row(f"mode-{mode}", f"{mode} mode", f"every SEV-ES case from {what}",
-                        lambda b, c, p, s, m=mode: b == SEV_BINARY and _mode(c) == m))
-    rows += [
-        Row("ghcb-page", "GHCB page", "termination through the GHCB page protocol",
-            lambda b, c, p, s: b == SEV_BINARY and _fixture(c) == "sev_es_ghcb_page"),
-        Row("snp-only", "SNP-only requests", "an SNP-only MSR request from a non-SNP guest "
-            "terminates it", lambda b, c, p, s: b == SEV_BINARY and
-            _fixture(c) == "sev_es_snp_only"),
-        Row("snp", "SNP", "the same requests from an SNP guest (KVM_X86_SNP_VM)",
-            lambda b, c, p, s: b == SEV_BINARY and "_snp_" in f"_{_variant(c)}_"),
-        Row("sweep-loop", "all reason values, loop", "16 x 256 (set, code) from every mode, "
-            "one launch per set", lambda b, c, p, s: b == SEV_BINARY and
-            _fixture(c) == "sev_es_sweep" and s == "loop"),
-        Row("sweep-per-vm", "all reason values, per-vm", "16 x 256 (set, code) from every "
-            "mode, one VM per value", lambda b, c, p, s: b == SEV_BINARY and
-            _fixture(c) == "sev_es_sweep" and s == "per-vm"),
-        Row("legacy", "legacy CRASH/RESET", "Hyper-V crash and reset MSRs: SYSTEM_EVENT "
-            "CRASH (3) / RESET (2), ndata 0", lambda b, c, p, s: b == LEGACY_BINARY and
-            _fixture(c) == "hyperv"),
-        Row("triple-fault", "triple fault", "a triple fault is KVM_EXIT_SHUTDOWN, never an "
-            "event", lambda b, c, p, s: b == LEGACY_BINARY and
-            _fixture(c) in ("triple_fault", "triple_fault_event")),
-        Row("capability", "capability", "KVM_CAP_SYSTEM_EVENT_DATA is advertised",
-            lambda b, c, p, s: b == LEGACY_BINARY and c.name.endswith("system_event_data_cap")),
-        Row("layout", "layout", "system_event's offsets and size; flags aliases data[0]",
-            lambda b, c, p, s: b == LEGACY_BINARY and c.name.endswith("system_event_layout")),
-        Row("control", "non-SEV control", "a plain guest running the same bytes never gets "
-            "SEV_TERM", lambda b, c, p, s: b == CONTROL_BINARY),
-    ]
-    return rows
-
-
-ROWS = _rows()
+def rows(catalogue=None):
+    """One Row per promise of the catalogue, in its order."""
+    return [_row(p) for p in (catalogue or promises.load())]
 
 
 def _judged(devs, fld, profile):
@@ -246,23 +228,37 @@ def _sweep_mode(run):
 @dataclass
 class Matrix:
     columns: list
-    rows: list
+    rows: list                  # the rows shown: some column can judge them
     cells: dict                 # (row id, column key) -> Cell
     notes: list                 # (column title, text)
+    hidden: list = field(default_factory=list)      # rows no column can judge
+    observations: list = field(default_factory=list)
+
+    def groups(self):
+        """[(source, [rows])] of the rows shown, in the catalogue's source order."""
+        return [(s, [r for r in self.rows if r.source == s]) for s in promises.SOURCES
+                if any(r.source == s for r in self.rows)]
 
 
-def build(runs):
+def build(runs, catalogue=None):
+    cat = catalogue or promises.load()
+    all_rows = rows(cat)
     columns = OrderedDict()
     cases = {}                  # column key -> [(binary, case, profile, sweep)]
     for run in runs:
         sweep = _sweep_mode(run)
+        arch = promises.run_arch(run, cat)
         for b in run.binaries:
             key, kind, title, sub = _column_for(run, b.backend)
             col = columns.get(key)
             if col is None:
-                col = columns[key] = Column(key=key, kind=kind, title=title, subtitle=sub)
+                col = columns[key] = Column(key=key, kind=kind, title=title, subtitle=sub,
+                                            arch=arch, release=run.info("kernel_release", ""))
             if run.source not in col.sources:
                 col.sources.append(run.source)
+            be = (b.backend or "kernel").split(" (", 1)[0].strip() or "kernel"
+            if be not in col.backends:
+                col.backends.append(be)
             profile = b.abi_profile or "upstream"
             col.profiles.add(profile)
             for c in b.cases:
@@ -272,14 +268,31 @@ def build(runs):
     # Kernel columns first, then harness, then the model's.
     order = {"kernel": 0, "harness": 1, "model": 2}
     cols = sorted(columns.values(), key=lambda c: order[c.kind])
+    shown = [r for r in all_rows if any(r.na_reason(c) is None for c in cols)]
+    hidden = [r for r in all_rows if r not in shown]
     cells = {}
-    for row in ROWS:
+    for row in shown:
         for col in cols:
-            cells[(row.id, col.key)] = _cell(row, cases.get(col.key, []))
-    return Matrix(columns=cols, rows=ROWS, cells=cells, notes=_notes(cols, cells))
+            cells[(row.id, col.key)] = _cell(row, col, cases.get(col.key, []))
+    return Matrix(columns=cols, rows=shown, cells=cells, notes=_notes(cols, cells),
+                  hidden=hidden, observations=observations(runs, cols, cat))
 
 
-def _cell(row, items):
+def _cell(row, col, items):
+    na = row.na_reason(col)
+    if na:
+        return Cell(state="na", detail=na)
+    cell = _judge(row, items)
+    # A kernel older than the promise: what did not pass there is n/a, not a miss.
+    if (row.since and col.kind != "model" and cell.state in ("skip", "notrun")
+            and not row.entry.applies_to(col.release)):
+        why = cell.detail
+        cell.state, cell.detail = "na", f"n/a ({row.since}+)"
+        cell.where = why if why != "no result in this set" else cell.where
+    return cell
+
+
+def _judge(row, items):
     cell = Cell()
     reasons = Counter()
     notjudged = []
@@ -316,6 +329,67 @@ def _cell(row, items):
     return cell
 
 
+# ---- Observations -----------------------------------------------------------
+
+OBSERVED = "observed:"
+
+
+@dataclass
+class Observation:
+    binary: str
+    label: str                  # a case, or fixture.*.test for variants that agree
+    cases: list                 # the case names behind the row
+    promises: list              # the titles of the promises its cases judge
+    cells: dict                 # column key -> text
+
+
+def _observed(case):
+    out = []
+    for d in case.diagnostics:
+        t = d.strip()
+        if t.startswith(OBSERVED):
+            out.append(t[len(OBSERVED):].strip())
+    return "; ".join(out)
+
+
+def observations(runs, cols, catalogue):
+    """Observation rows: one per case that printed `# observed:` in some column,
+    one per fixture.*.test where every column saw the same in every variant."""
+    seen = OrderedDict()        # (binary, case) -> {column key: text}
+    for run in runs:
+        for b in run.binaries:
+            key = _column_for(run, b.backend)[0]
+            for c in b.cases:
+                text = _observed(c)
+                if text:
+                    seen.setdefault((b.name, c.name), {})[key] = text
+    groups = OrderedDict()      # (binary, fixture, test) -> [(case, cells)]
+    for (binary, name), cells in seen.items():
+        parts = name.split(".")
+        gkey = (binary, parts[0], parts[-1]) if len(parts) == 3 else (binary, name, "")
+        groups.setdefault(gkey, []).append((name, cells))
+    out = []
+    for (binary, fixture, test), members in groups.items():
+        keys = {k for _, cells in members for k in cells}
+        same = test and len(members) > 1 and all(
+            len({cells.get(k) for _, cells in members}) == 1 for k in keys)
+        if same:
+            variants = [n.split(".")[1] for n, _ in members]
+            label = f"{fixture}.*.{test} ({', '.join(variants)})"
+            batches = [(label, [n for n, _ in members], members[0][1])]
+        else:
+            batches = [(n, [n], cells) for n, cells in members]
+        for label, names, cells in batches:
+            titles = []
+            for n in names:
+                for p in catalogue.judged_by(binary, n):
+                    if p.title not in titles:
+                        titles.append(p.title)
+            out.append(Observation(binary=binary, label=label, cases=names, promises=titles,
+                                   cells=dict(cells)))
+    return out
+
+
 REAL_MODE_NOTE = (
     "real mode fails, protected and long mode pass. The termination ABI itself is right in "
     "two modes and KVM's SEV_TERM path does not depend on the guest's mode, so this most "
@@ -329,6 +403,8 @@ REAL_MODE_NOTE = (
 def _notes(cols, cells):
     notes = []
     for col in cols:
+        if any((f"mode-{m}", col.key) not in cells for m, _ in MODES):
+            continue
         st = {m: cells[(f"mode-{m}", col.key)].state for m, _ in MODES}
         if st["real"] == "fail" and st["prot"] == "pass" and st["long"] == "pass":
             notes.append((col.title, REAL_MODE_NOTE))

@@ -446,11 +446,51 @@ def load_result_set(path):
     return run
 
 
+def matrix_sets(path):
+    """The result sets of a kernel matrix's directory (`run_tests.sh --kernel A
+    --kernel B -o DIR`, `make kernels`): DIR/<kernel>/ each with a ktap.txt.
+    [] when @path is no such directory (or a result set itself)."""
+    if not os.path.isdir(path) or os.path.isfile(os.path.join(path, "ktap.txt")):
+        return []
+    out = []
+    for name in sorted(os.listdir(path)):
+        d = os.path.join(path, name)
+        if os.path.isdir(d) and os.path.isfile(os.path.join(d, "ktap.txt")):
+            out.append(d)
+    return out
+
+
+ARCH_ORDER = {"x86_64": 0, "amd64": 0, "arm64": 1, "aarch64": 1, "riscv64": 2, "riscv": 2}
+
+
+def _kernel_order(run):
+    """Kernels of a matrix: by architecture (x86_64, arm64, riscv64), then version."""
+    from . import promises
+    try:
+        arch = promises.run_arch(run) or ""
+    except promises.CatalogueError:
+        arch = run.info("arch", "")
+    m = re.match(r"^(\d+)\.(\d+)(?:\.(\d+))?", run.info("kernel_release", ""))
+    ver = tuple(int(x or 0) for x in m.groups()) if m else (999,)
+    return (ARCH_ORDER.get(arch, 3), ver, run.source)
+
+
+def load_matrix(path):
+    """The Runs of a kernel matrix directory, by architecture and version."""
+    sets = matrix_sets(path)
+    if not sets:
+        raise InputError(f"{path}: not a kernel matrix (no DIR/<kernel>/ktap.txt)")
+    return sorted((load_result_set(d) for d in sets), key=_kernel_order)
+
+
 def load(arg):
     """One command-line input: a result-set directory, a KTAP file or `-`."""
     if arg == "-":
         return load_stream(sys.stdin.buffer.read(), "<stdin>", stem="stdin")
     if os.path.isdir(arg):
+        if matrix_sets(arg):
+            raise InputError(f"{arg}: a kernel matrix of {len(matrix_sets(arg))} result sets: "
+                             "give one of them (DIR/<kernel>)")
         return load_result_set(arg)
     if not os.path.exists(arg):
         raise InputError(f"{arg}: no such file or directory")

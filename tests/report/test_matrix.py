@@ -3,8 +3,8 @@
 
 import re
 
-from conftest import data
-from sysevent_report import matrix
+from conftest import TOP, data
+from sysevent_report import cases, matrix, promises
 from sysevent_report.resultset import load, load_stream
 from test_html import _chromium, _chromium_run, elements
 
@@ -137,9 +137,11 @@ def test_columns_come_from_each_binarys_backend():
     assert [(c.kind, c.title) for c in m.columns] == [("kernel", "host"),
                                                       ("model", "model:upstream")]
     assert cell(m, "layout", "host").state == "pass"
-    assert cell(m, "layout", "model:upstream").state == "notrun"
-    assert cell(m, "legacy", "host").state == "skip"
-    assert cell(m, "legacy", "host").detail == "no Hyper-V"
+    # The model cannot judge a kernel's own events: n/a, never "not run".
+    assert cell(m, "layout", "model:upstream").state == "na"
+    assert cell(m, "layout", "model:upstream").detail == "n/a (kernel only)"
+    assert cell(m, "hyperv-crash", "host").state == "skip"
+    assert cell(m, "hyperv-crash", "host").detail == "no Hyper-V"
     assert cell(m, "exit-reason", "model:upstream").state == "pass"
 
 
@@ -149,7 +151,7 @@ def test_kernels_are_columns():
     assert len([c for c in m.columns if c.kind == "kernel"]) >= 1
     assert all(len(m.cells) == len(m.rows) * len(m.columns) for _ in [0])
     states = {c.state for c in m.cells.values()}
-    assert states <= {"pass", "fail", "skip", "notrun"}
+    assert states <= {"pass", "fail", "skip", "notrun", "na"}
 
 
 def test_sweep_rows_by_sweep_mode(tmp_path):
@@ -194,11 +196,14 @@ def test_html_leads_with_the_matrix(cli, tmp_path):
     assert {"matrix", "matrix-table", "inventory", "results"} <= el.ids
     assert text.index('id="matrix-table"') < text.index('id="run"')
     rows = re.findall(r'<tr data-row="([a-z0-9-]+)">', text)
-    assert rows == [r.id for r in matrix.ROWS]
+    # The catalogue's x86_64 promises, grouped by source; no other architecture's.
+    cat = promises.load()
+    assert rows == [p.id for _, ps in cat.grouped() for p in ps if "x86_64" in p.arches]
     for want in ("exit-reason", "type", "bit31-upstream", "bit31-proposal", "ndata", "data0",
                  "reentry", "shutdown", "mode-real", "mode-prot", "mode-long", "ghcb-page",
-                 "snp-only", "snp", "legacy", "triple-fault", "capability", "layout"):
+                 "snp-only", "snp", "hyperv-crash", "triple-fault", "capability", "layout"):
         assert want in rows, want
+    assert 'id="matrix-hidden"' in text and "12 arm64 promises" in text
     # A failing cell says its first deviation on hover and in the list below.
     fails = re.findall(r'<td class="mx mx-fail"[^>]*title="([^"]*)"', text)
     assert fails and all("deviation" in t or "not ok" in t or "fail" in t for t in fails)
@@ -228,4 +233,130 @@ def test_chromium_renders_the_matrix(cli, tmp_path):
     dom = proc.stdout.decode("utf-8", errors="replace")
     el = elements(dom)
     assert "matrix-table" in el.ids and "script" not in el.tags
-    assert el.classes.count("mx") == len(matrix.ROWS) * len(re.findall(r'<th class="col" data-kind=', dom))
+    shown = len(re.findall(r'<tr data-row=', dom))
+    assert shown == len(promises.load().for_arch("x86_64"))
+    assert el.classes.count("mx") == shown * len(re.findall(r'<th class="col" data-kind=', dom))
+
+
+# ---- Every architecture: n/a where a column cannot judge, versions, observations ----
+
+def _arch_set(tmp_path, name, binary, cases_, arch, release, kut, observed=None):
+    """A result set of one binary: cases_ = [(name, status)], observed = {case: text}."""
+    observed = observed or {}
+    out = ["KTAP version 1", f"# kvm-sysevent v1 on {release}", "# abi-profile: upstream",
+           "# backend: kernel", "1..1", "  KTAP version 1", f"  # kvm-sysevent: {binary}",
+           "  # abi-profile: upstream", "  # backend: kernel", f"  1..{len(cases_)}"]
+    for i, (case, status) in enumerate(cases_, 1):
+        if case in observed:
+            out.append(f"  # observed: {observed[case]}")
+        out.append(f"  {'not ok' if status == 'fail' else 'ok'} {i} {case}"
+                   + (" # SKIP no reason here" if status == "skip" else ""))
+    out.append(f"{'not ok' if any(s == 'fail' for _, s in cases_) else 'ok'} 1 {binary}")
+    d = tmp_path / name
+    d.mkdir(parents=True)
+    (d / "ktap.txt").write_text("\n".join(out) + "\n")
+    (d / "inventory.txt").write_text(f"arch={arch}\nkernel_release={release}\n"
+                                     f"kernel_under_test={kut}\n")
+    return str(d)
+
+
+def _all(binary, skip=()):
+    return [(c, "skip" if c in skip else "pass")
+            for c in cases.source_cases(TOP)[binary].cases]
+
+
+def test_every_architecture_has_its_rows_and_na_elsewhere(tmp_path):
+    arm = _arch_set(tmp_path, "arm", "psci_system_event_test", _all("psci_system_event_test"),
+                    "aarch64", "7.3.4+deb13-arm64", "debian-latest:arm64")
+    rv = _arch_set(tmp_path, "rv", "sbi_system_event_test",
+                   _all("sbi_system_event_test", skip=("sbi_v01.shutdown",)),
+                   "riscv64", "7.2.13+deb14-riscv64", "debian-latest:riscv64")
+    m = matrix.build([load(data("handmade-kernel-b")), load(arm), load(rv)])
+    cat = promises.load()
+    assert [r.id for r in m.rows] == [p.id for _, ps in cat.grouped() for p in ps]
+    assert [c.arch for c in m.columns] == ["x86_64", "arm64", "riscv64"]
+    for p in cat:
+        for title in ("debian-latest:arm64", "debian-latest:riscv64", "host"):
+            c = cell(m, p.id, title)
+            col = next(x for x in m.columns if x.title == title)
+            if col.arch in p.arches:
+                assert c.state != "na", (p.id, title)
+            else:
+                assert c.state == "na" and c.detail == f"n/a ({p.arches[0]})", (p.id, title)
+    for p in cat.for_arch("arm64"):
+        assert cell(m, p.id, "debian-latest:arm64").state == "pass", p.id
+    for p in cat.for_arch("riscv64"):
+        want = "skip" if p.id == "sbi-v01-shutdown" else "pass"
+        assert cell(m, p.id, "debian-latest:riscv64").state == want, p.id
+    assert [g for g, _ in m.groups()] == list(promises.SOURCES)
+
+
+def test_a_kernel_older_than_a_promise_reads_na(tmp_path):
+    old = _arch_set(tmp_path, "old", "psci_system_event_test",
+                    _all("psci_system_event_test", skip=("psci.system_off2",)),
+                    "aarch64", "6.12.118+deb12-arm64", "debian-6.12:arm64")
+    new = _arch_set(tmp_path, "new", "psci_system_event_test",
+                    _all("psci_system_event_test", skip=("psci.system_off2",)),
+                    "aarch64", "7.3.4+deb13-arm64", "debian-latest:arm64")
+    m = matrix.build([load(old), load(new)])
+    c = cell(m, "psci-system-off2", "debian-6.12:arm64")
+    assert c.state == "na" and c.detail == "n/a (6.13+)"
+    # From 6.13 on the same skip is a skip, not n/a.
+    assert cell(m, "psci-system-off2", "debian-latest:arm64").state == "skip"
+    # Not a promise of any x86 column here: the x86 rows are not shown at all.
+    assert not any("x86_64" in r.arches for r in m.rows)
+    assert {r.id for r in m.hidden} >= {"exit-reason", "sbi-srst-shutdown"}
+
+
+def test_observations_kernel_by_kernel(tmp_path):
+    nonsev = cases.source_cases(TOP)["ghcb_nonsev_test"].cases
+    gp = {c: "vector 13 at rip 0x3000" for c in nonsev if c.endswith(".ghcb_wrmsr")}
+    through = {c: "no exception, exit 0x5(KVM_EXIT_HLT), rax 0xfffffc18"
+               for c in nonsev if c.endswith(".ghcb_wrmsr")}
+    through["nonsev.long.ghcb_wrmsr"] = "something else"
+    new = _arch_set(tmp_path, "new", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
+                    "x86_64", "7.3.4+deb13-amd64", "debian-latest", observed=gp)
+    old = _arch_set(tmp_path, "old", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
+                    "x86_64", "6.12.118+deb12-amd64", "debian-6.12", observed=through)
+    m = matrix.build([load(new), load(old)])
+    labels = [o.label for o in m.observations]
+    # 7.x saw the same in every mode, 6.12 did not: one row per case then.
+    assert labels == ["nonsev.real.ghcb_wrmsr", "nonsev.prot.ghcb_wrmsr",
+                      "nonsev.long.ghcb_wrmsr"]
+    o = m.observations[2]
+    new_col, old_col = m.columns
+    assert o.cells == {new_col.key: "vector 13 at rip 0x3000", old_col.key: "something else"}
+    assert o.promises == ["non-SEV control"]
+    m = matrix.build([load(new)])
+    (o,) = m.observations
+    assert o.label == "nonsev.*.ghcb_wrmsr (real, prot, long)"
+
+
+def test_html_of_a_kernel_matrix_directory(cli, tmp_path):
+    top = tmp_path / "matrix"
+    _arch_set(top, "debian-latest:riscv64", "sbi_system_event_test",
+              _all("sbi_system_event_test"), "riscv64", "7.2.13+deb14-riscv64",
+              "debian-latest:riscv64")
+    _arch_set(top, "debian-latest:arm64", "psci_system_event_test",
+              _all("psci_system_event_test"), "aarch64", "7.3.4+deb13-arm64",
+              "debian-latest:arm64")
+    (top / "compare.txt").write_text("not a result set\n")
+    res = cli("html", "-q", top)
+    assert res.rc == 0, res.err
+    assert res.out.strip() == f"HTML report: {top / 'report.html'}"
+    text = (top / "report.html").read_text()
+    assert "kernel matrix" in text.split("</title>")[0]
+    # The matrix first, then each kernel's run: arm64 before riscv64.
+    assert text.index('id="matrix-table"') < text.index('id="section-1"') < \
+        text.index('id="section-2"')
+    assert text.index("Run 1: debian-latest:arm64") < text.index("Run 2: debian-latest:riscv64")
+    assert re.findall(r'data-arch="([a-z0-9_]*)"', text) == ["arm64", "riscv64"]
+    # One column per kernel, each naming its architecture and backend in its header.
+    assert text.count('<span class="be">arm64 \u00b7 backend kernel</span>') == 1
+    banner = re.search(r'<div class="kernel-banner"[^>]*>(.*?)</div>', text).group(1)
+    assert "2 kernels (arm64, riscv64)" in banner and "Backend:" not in banner
+    # One-input commands want one of its sets.
+    res = cli("junit", top)
+    assert res.rc == 2 and "a kernel matrix of 2 result sets: give one of them" in res.err
+    res = cli("summary", "-q", top)
+    assert res.rc == 0 and res.out.count("passed, 0 failed") >= 2
