@@ -34,7 +34,7 @@ mutants check-mutants:
 	$(if $(filter mutants,$@),$(if $(KDIR)$(MUTANT_PATCH),,$(Q)$(MAKE) -s mutants-riscv))
 
 check-mutants-tools:
-	$(Q)kernel/mutants/selftest.sh
+	$(Q)tests/kernel/mutants_cli_test.sh
 
 # riscv64's KVM is a module too (catalogue/riscv64/); arm64's is built into
 # the kernel image, out of reach for a per-mutant build.
