@@ -52,9 +52,10 @@ check-kernels: static-suite $(addprefix static-suite-,$(call kernel_arches,$(CHE
 	$(Q)kernel/check-kernels.sh --jobs $(KERNEL_JOBS) -o results/check-kernels \
 		$(CHECK_KERNELS)
 
-# The tools themselves: bad input, boot failures, the serial channels.
+# The tools themselves: the Python package's unit tests (the resolver against
+# a fake package index), bad input, boot failures, the serial channels.
 check-kernel-tools:
-	$(Q)kernel/tests/cli_test.sh
+	$(Q)tests/kernel/check.sh
 
 CHECK_STEPS	+= check-kernel-tools
 CHECK_STEPS	+= check-kernels

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Tests of the kernel-matrix tools themselves (`make check-kernel-tools`):
+# Tests of the kernel-matrix tools' command lines (`make check-kernel-tools`):
 # bad input gives a one-line error and exit 2, --help works, and a kernel
 # that panics or times out gives exit 3 with a complete result set.
 # The boot cases use the cached Debian 6.12 kernel (fetched if needed).
-# Ends with `kernel-tools: N passed, N failed, N skipped`.
+# Ends with `kernel-cli: N passed, N failed, N skipped`.
 
 set -uo pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/kernel
+# shellcheck source=tests/lib/tap.sh
+. "$top/tests/lib/tap.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvm-sysevent-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-pass=0 fail=0 skip=0 n=0
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; shift; for l in "$@"; do echo "# $l"; done; }
-skip() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
+# not_ok NAME WHY...: a failure, each WHY a diagnostic line.
+not_ok() {
+	bad "$1"
+	shift
+	for l in "$@"; do echo "# $l"; done
+}
 
 # expect NAME STATUS REGEX CMD...: exit status STATUS, and (when REGEX is not
 # empty) exactly one stderr line, matching REGEX.
@@ -129,11 +134,11 @@ printf 'KTAP version 1\n1..1\n  KTAP version 1\n  1..3\n  ok 1 crash.a\n  not ok
 sleep 1
 echo c >/proc/sysrq-trigger
 EOS
-boot_tests="boot.runner boot.brief boot.panic boot.midrun_panic boot.timeout"
+boot_tests="boot.runner boot.brief boot.panic boot.midrun_panic boot.timeout boot.module_failed"
 if ! [ -x "$tmp/suite/build/x86_64/stand_in_test" ]; then
-	for t in $boot_tests; do skip "$t" "no busybox-static"; done
+	for t in $boot_tests; do skipped "$t: no busybox-static"; done
 elif ! info=$("$fk" debian-6.12 2>"$tmp/fetch.err"); then
-	for t in $boot_tests; do skip "$t" "no Debian kernel available"; done
+	for t in $boot_tests; do skipped "$t: no Debian kernel available"; done
 else
 	img=$(sed -n 's/^image=//p' <<<"$info")
 	mods=$(sed -n 's/^modules=//p' <<<"$info")
@@ -191,7 +196,7 @@ else
 		grep -qx '        not ok stand_in.b' "$tmp/out" &&
 		[ "$(tail -n 1 "$tmp/out")" = "1 passed, 1 failed, 0 skipped" ] &&
 		grep -q '^  not ok 2 stand_in.b$' "$tmp/brief/ktap.txt" &&
-		{ ! command -v "$("$here/../report/kvm-sysevent-report" --print-python)" >/dev/null ||
+		{ ! command -v "$("$top/report/kvm-sysevent-report" --print-python)" >/dev/null ||
 		  { [ -s "$tmp/brief/junit.xml" ] && [ -s "$tmp/brief/report.html" ]; }; }; then
 		ok boot.brief
 	else
@@ -264,8 +269,8 @@ for k in debian-6.12:arm64 debian-6.12:riscv64; do
 	t=boot.$a
 	if ! info=$("$fk" "$k" 2>"$tmp/fetch.err") ||
 		! bb=$("$fk" --busybox "$a" 2>>"$tmp/fetch.err"); then
-		skip "$t" "no Debian kernel available"
-		[ "$a" = arm64 ] || skip boot.riscv64_no_kvm "no Debian kernel available"
+		skipped "$t: no Debian kernel available"
+		[ "$a" = arm64 ] || skipped "boot.riscv64_no_kvm: no Debian kernel available"
 		continue
 	fi
 	img=$(sed -n 's/^image=//p' <<<"$info")
@@ -303,6 +308,5 @@ for k in debian-6.12:arm64 debian-6.12:riscv64; do
 	fi
 done
 
-echo "1..$n"
-echo "kernel-tools: $pass passed, $fail failed, $skip skipped"
+echo "kernel-cli: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
