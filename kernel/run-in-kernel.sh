@@ -98,7 +98,7 @@ if [ -z "$view" ]; then
 fi
 
 # --- resolve every kernel first, so that a bad name fails before any boot -----
-names=() images=() moddirs=() arches=()
+names=() images=() moddirs=() arches=() debinfo=()
 declare -A busyboxes=()
 unique_name() {
 	local n=$1 i=2 x taken
@@ -123,6 +123,7 @@ for i in "${!kernels[@]}"; do
 		img=$(printf '%s\n' "$info" | sed -n 's/^image=//p')
 		m=$(printf '%s\n' "$info" | sed -n 's/^modules=//p')
 		a=$(printf '%s\n' "$info" | sed -n 's/^arch=//p')
+		di=$(printf '%s\n' "$info" | sed -n 's/^\(package\|version\|suite\|layout\|fallback\)=/debian_\1=/p')
 		# KVM is built into Debian's arm64 kernels; their other modules
 		# are of no use here.
 		[ "$a" != arm64 ] || m=
@@ -139,6 +140,7 @@ for i in "${!kernels[@]}"; do
 		img=$k
 		name=$(basename "$k")
 		a=$(image_arch "$k" 2>/dev/null || echo unknown)
+		di=
 		;;
 	esac
 	# The static build of each architecture must be there before any boot.
@@ -161,6 +163,7 @@ for i in "${!kernels[@]}"; do
 	images+=("$img")
 	moddirs+=("$m")
 	arches+=("$a")
+	debinfo+=("$di")
 done
 
 n=${#names[@]}
@@ -185,7 +188,14 @@ run_one() {
 	[ -z "${moddirs[$i]}" ] || args+=(--modules "${moddirs[$i]}")
 	[ "$stream" = 1 ] || args+=(--no-stream)
 	args+=("--$view")
-	"$here/qemu-suite.sh" "${args[@]}" -- ${runner_args[@]+"${runner_args[@]}"}
+	local rc=0
+	"$here/qemu-suite.sh" "${args[@]}" -- ${runner_args[@]+"${runner_args[@]}"} || rc=$?
+	# Where a Debian kernel came from: its package, version, suite, layout
+	# and any version the mirror could not serve.
+	if [ -n "${debinfo[$i]}" ] && [ -f "$dir/kernel.txt" ]; then
+		printf '%s\n' "${debinfo[$i]}" >>"$dir/kernel.txt"
+	fi
+	return "$rc"
 }
 
 start=$(date +%s)
