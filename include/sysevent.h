@@ -62,8 +62,8 @@ struct sysevent_expect {
 	bool resumed;			/* the run re-enters a guest that reported an event */
 	/*
 	 * The control: the run must NOT end in @exit_reason (a plain guest
-	 * running the termination bytes); anything else conforms, a stuck or
-	 * failed run included.
+	 * running the termination bytes). Any other real exit conforms; a run
+	 * the watchdog had to stop, or a failed KVM_RUN, does not.
 	 */
 	bool forbidden;
 };

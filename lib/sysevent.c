@@ -252,15 +252,31 @@ static enum known_behaviour diagnose_exit_reason(u32 actual, const struct kvm_ru
 	return KB_NONE;
 }
 
-/* The control: anything but @exp->exit_reason conforms. */
+/*
+ * The control: any exit but @exp->exit_reason conforms. It must be a real
+ * exit: a run that never ends, or a KVM_RUN that fails, shows nothing about
+ * what the guest's request became.
+ */
 static int check_forbidden(const struct run_outcome *out, const struct kvm_run *run,
 			   const struct sysevent_expect *exp, struct dev_list *l)
 {
 	char e[48];
 
-	if (out->stuck || out->rc < 0 || run->exit_reason != exp->exit_reason)
-		return 0;
 	snprintf(e, sizeof(e), "!0x%x(%s)", exp->exit_reason, exit_reason_name(exp->exit_reason));
+	if (out->stuck) {
+		if (out->pc_valid)
+			add(l, "KVM_RUN", KB_STUCK, e, "no-exit(watchdog,%ums,pc=0x%llx)", out->ms,
+			    (unsigned long long)out->pc);
+		else
+			add(l, "KVM_RUN", KB_STUCK, e, "no-exit(watchdog,%ums)", out->ms);
+		return l->n;
+	}
+	if (out->rc < 0) {
+		add(l, "KVM_RUN", KB_NONE, "rc=0", "rc=%d,errno=%s", out->rc, errno_name(out->err));
+		return l->n;
+	}
+	if (run->exit_reason != exp->exit_reason)
+		return 0;
 	add(l, "exit_reason",
 	    exp->exit_reason != KSE_EXIT_SYSTEM_EVENT ? KB_NONE :
 	    exp->kind == EV_SEV_TERM ? KB_EVENT_FOR_PLAIN_GUEST : KB_UNEXPECTED_EVENT,

@@ -216,8 +216,14 @@ FIXTURE_VARIANT_ADD(oracle, stale_ndata) {
 FIXTURE_VARIANT_ADD(oracle, control_no_event_conforms) {
 	.shape = FORBID_SEV, .img = { .exit_reason = KSE_EXIT_SHUTDOWN },
 };
-FIXTURE_VARIANT_ADD(oracle, control_stuck_conforms) {
+FIXTURE_VARIANT_ADD(oracle, control_stuck_is_no_verdict) {
+	/* A run that never ended shows nothing: the control needs a real exit. */
 	.shape = FORBID_SEV, .img = { .rc = -1, .err = EINTR, .stuck = true },
+	.field = "KVM_RUN", .kb = KB_STUCK, .ndev = 1,
+};
+FIXTURE_VARIANT_ADD(oracle, control_failed_run_is_no_verdict) {
+	.shape = FORBID_RESET, .img = { .rc = -1, .err = EINVAL },
+	.field = "KVM_RUN", .kb = KB_NONE, .ndev = 1,
 };
 FIXTURE_VARIANT_ADD(oracle, control_sev_term_for_plain_guest) {
 	.shape = FORBID_SEV, .img = { .exit_reason = SE, .type = 6, .ndata = 1, .data0 = VAL },
