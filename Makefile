@@ -180,6 +180,7 @@ UNIT_PROGS	+= tests/unit/oracle_test
 UNIT_PROGS	+= tests/unit/sev_hw_test
 UNIT_PROGS	+= tests/unit/model_plumbing_test
 UNIT_PROGS	+= tests/unit/sweep_test
+UNIT_PROGS	+= tests/unit/suite_test
 # They run on this machine: a cross build has none.
 ifneq ($(CROSS),)
 UNIT_PROGS	:=

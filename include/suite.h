@@ -62,9 +62,8 @@ void suite_init(struct suite_opts *o, int *argc, char **argv);
 /*
  * Run the oracle and print every deviation; returns their number. Tests
  * assert it is 0, so the harness verdict and the deviation lines agree.
- * For an event that carries data, a conformant exit is also read the way a
- * VMM built before 5.18 reads it: flags, the word at data[0]'s offset, must
- * hold the value data[0] holds.
+ * (flags, what a VMM built before 5.18 reads, is the very word data[0] is:
+ * a build-time fact of include/abi.h, nothing a run could show.)
  */
 int suite_check_event(const struct run_outcome *out, const struct kvm_run *run,
 		      const struct sysevent_expect *exp);
@@ -108,9 +107,37 @@ int suite_run_check(struct vcpu *vcpu, const struct sysevent_expect *exp,
 
 /*
  * What to do about a skip: one "# hint:" diagnostic for a known skip reason
- * (the reason on the result line stays a short fixed phrase).
+ * (the reason on the result line stays a short fixed phrase), printed once
+ * per binary (after suite_init()): before the first case that skips for it.
+ * 1 if it printed the hint now, else 0.
  */
-void suite_skip_hint(const char *reason);
+int suite_skip_hint(const char *reason);
+
+/*
+ * A behaviour KVM has from one release on (docs/assumptions.md): below it
+ * the case skips with @skip (a fixed phrase), from it on the behaviour is
+ * required and the result line says which release decided.
+ */
+struct suite_gate {
+	unsigned int major, minor;	/* the release that brought it */
+	const char *skip;
+};
+
+/*
+ * The running kernel's release as major * 1000 + minor, from uname(2)
+ * ("7.3.4+deb13-amd64": 7003); 0 when it cannot be read.
+ */
+unsigned int suite_kernel_release(void);
+
+/*
+ * 1 when the running kernel is at or past @g's release (or its release
+ * cannot be read: then nothing excuses it), 0 when it predates it. @note
+ * gets what the result line says: "6.11+ (kernel 7.3.4)".
+ */
+int suite_gate_check(const struct suite_gate *g, char *note, size_t len);
+/* The same for the release string @release (NULL: unknown). */
+int suite_gate_check_release(const struct suite_gate *g, const char *release, char *note,
+			     size_t len);
 
 /* A skip phrase and what to do about it; tables end with { NULL, NULL }. */
 struct suite_hint {

@@ -67,4 +67,19 @@ static inline int suite_harness_run(int argc, char **argv)
 	return test_harness_run(argc, argv);
 }
 
+/*
+ * In a test: skip below @g's release, else put "M.m+ (kernel R)" on the
+ * case's result line (the harness prints a passing case's reason after
+ * "#  "), so that every verdict says which release decided it.
+ */
+#define SUITE_GATE(g)                                                                  \
+	do {                                                                           \
+		const struct suite_gate *__g = (g);                                    \
+		char __note[64];                                                       \
+		if (!suite_gate_check(__g, __note, sizeof(__note)))                    \
+			SUITE_SKIP(return, __g->skip);                                 \
+		snprintf(_metadata->results->reason,                                   \
+			 sizeof(_metadata->results->reason), "%s", __note);            \
+	} while (0)
+
 #endif /* KSE_SUITE_HARNESS_H */

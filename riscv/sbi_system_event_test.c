@@ -3,7 +3,8 @@
  * sbi_system_event_test: the system events riscv's KVM makes of a guest's
  * SBI System Reset calls (arch/riscv/kvm/vcpu_sbi_replace.c, vcpu_sbi.c),
  * each exit judged by the oracle (exit reason, type with bit 31 per ABI
- * profile, ndata, data[0..ndata-1], and flags as a pre-5.18 VMM reads it).
+ * profile, ndata, data[0..ndata-1]; flags, what a pre-5.18 VMM reads, is
+ * data[0] itself, a build-time fact of include/abi.h).
  *
  * - SRST shutdown is SHUTDOWN, cold and warm reboot are RESET, ndata 1,
  *   data[0] the reset reason the guest gave (none, system failure, or a
