@@ -33,6 +33,11 @@ enum sev_need {
 	SEV_NEED_SHUTDOWN,	/* KVM's SEV-ES shutdown path (protected state) */
 	SEV_NEED_GHCB_PAGE,	/* the GHCB page protocol */
 	SEV_NEED_REAL_MODE_FAULT, /* a 16-bit real-mode fault delivered as the CPU does */
+	/*
+	 * The policy bit itself: a case whose only difference from its twin
+	 * is NODBG (SNP: DBG clear), which only a launch reads.
+	 */
+	SEV_NEED_POLICY_NODBG,
 	NR_SEV_NEEDS,
 };
 #define SEV_NEEDS(n)		BIT(n)
@@ -47,6 +52,12 @@ struct sev_backend {
 	 */
 	const char *note;
 	bool takes_arg;		/* named "<name>:<arg>" (the model's behaviour) */
+	/*
+	 * The exit comes from the running kernel's own SEV-ES code, so what its
+	 * release brought decides what is expected (suite_gate); the model's
+	 * behaviours are no release.
+	 */
+	bool kernel_code;
 	/* For each need it cannot meet: a fixed skip phrase. */
 	const char *lacks[NR_SEV_NEEDS];
 	/* NULL when usable here, else a fixed skip phrase naming what is missing. */

@@ -33,6 +33,11 @@ const struct suite_hint suite_arch_skip_hints[] = {
 	  "sev_es_test_harness=1 (kernel/README.md)" },
 	{ "SNP is not reachable through the harness",
 	  "the harness drives KVM's SEV-ES handler from a plain guest; SNP needs hardware" },
+	{ "policy NODBG needs a hardware launch",
+	  "off hardware the policy is never read: the case's _dbg twin ran the same guest" },
+	{ "real-mode guest cannot end on this KVM",
+	  "KVM runs this real-mode guest in its instruction emulator, which skips the IVT limit "
+	  "check (kvm_pvm); with hardware real mode (kvm_amd, kvm_intel) it shuts down" },
 	{ "SEV-ES shutdown needs protected guest state",
 	  "KVM's SEV-ES shutdown path needs a launched SEV-ES guest: hardware only" },
 	{ "no Hyper-V emulation (KVM_CAP_HYPERV)",

@@ -473,6 +473,7 @@ static void hw_destroy(struct sev_guest *g)
 
 const struct sev_backend sev_backend_hardware = {
 	.name = "hardware",
+	.kernel_code = true,
 	.unavailable = hw_unavailable,
 	.create_vm = hw_create_vm,
 	.launch = hw_launch,

@@ -34,11 +34,13 @@ static int harness_launch(struct sev_guest *g)
 
 const struct sev_backend sev_backend_harness = {
 	.name = "harness",
+	.kernel_code = true,
 	.note = "KVM's SEV-ES handler code driven by a plain guest through a test-only "
 		"kvm_amd patch, not an SEV-ES hardware result",
 	.lacks = {
 		[SEV_NEED_SNP] = "SNP is not reachable through the harness",
 		[SEV_NEED_SHUTDOWN] = "SEV-ES shutdown needs protected guest state",
+		[SEV_NEED_POLICY_NODBG] = "policy NODBG needs a hardware launch",
 	},
 	.unavailable = harness_unavailable,
 	.create_vm = sev_plain_create_vm,

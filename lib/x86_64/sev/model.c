@@ -433,6 +433,7 @@ const struct sev_backend sev_backend_model = {
 		 * zeroed memory). On SEV-ES hardware the CPU delivers it.
 		 */
 		[SEV_NEED_REAL_MODE_FAULT] = "real-mode triple fault is not modelled",
+		[SEV_NEED_POLICY_NODBG] = "policy NODBG needs a hardware launch",
 	},
 	.unavailable = model_unavailable,
 	.create_vm = sev_plain_create_vm,
