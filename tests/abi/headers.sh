@@ -131,6 +131,15 @@ mutant attribute-private linux/kvm.h 's/KVM_MEMORY_ATTRIBUTE_PRIVATE           (
 	KVM_MEMORY_ATTRIBUTE_PRIVATE
 mutant gmem-flag linux/kvm.h 's/KVM_MEM_GUEST_MEMFD\t(1UL << 2)/KVM_MEM_GUEST_MEMFD\t(1UL << 3)/' \
 	KVM_MEM_GUEST_MEMFD
+# kvm_run.system_event's layout is a build-time fact, not a run-time case:
+# a header that moves ndata, or takes flags out of data[0]'s word, breaks
+# the build.
+mutant system-event-ndata linux/kvm.h \
+	'/KVM_SYSTEM_EVENT_SHUTDOWN /,/} system_event;/{s/__u32 type;/__u32 type_;/;s/__u32 ndata;/__u32 type;/;s/__u32 type_;/__u32 ndata;/}' \
+	'offsetof(struct kvm_run, system_event.ndata)'
+mutant system-event-flags linux/kvm.h \
+	'/KVM_SYSTEM_EVENT_SHUTDOWN /,/} system_event;/s/__u64 flags;/struct { __u32 flags_lo_; __u32 flags; };/' \
+	'offsetof(struct kvm_run, system_event.flags)'
 mutant map-gpa-range linux/kvm_para.h 's/KVM_HC_MAP_GPA_RANGE\t\t12/KVM_HC_MAP_GPA_RANGE\t\t13/' \
 	KVM_HC_MAP_GPA_RANGE
 finish

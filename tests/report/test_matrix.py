@@ -130,16 +130,16 @@ def test_columns_come_from_each_binarys_backend():
     run = load_stream(stream([
         ("sev_es_term_test", "model:upstream (software model, not a kernel result)",
          [ok("sev_es_term.long_set0_code0_dbg.terminate")]),
-        ("system_event_legacy_test", "kernel", [ok("abi.system_event_layout"),
+        ("system_event_legacy_test", "kernel", [ok("abi.system_event_data_cap"),
                                                 skip("hyperv.long.crash", "no Hyper-V")]),
     ], backend="model:upstream"), "t")
     m = matrix.build([run])
     assert [(c.kind, c.title) for c in m.columns] == [("kernel", "host"),
                                                       ("model", "model:upstream")]
-    assert cell(m, "layout", "host").state == "pass"
+    assert cell(m, "capability", "host").state == "pass"
     # The model cannot judge a kernel's own events: n/a, never "not run".
-    assert cell(m, "layout", "model:upstream").state == "na"
-    assert cell(m, "layout", "model:upstream").detail == "n/a (kernel only)"
+    assert cell(m, "capability", "model:upstream").state == "na"
+    assert cell(m, "capability", "model:upstream").detail == "n/a (kernel only)"
     assert cell(m, "hyperv-crash", "host").state == "skip"
     assert cell(m, "hyperv-crash", "host").detail == "no Hyper-V"
     assert cell(m, "exit-reason", "model:upstream").state == "pass"
@@ -201,7 +201,7 @@ def test_html_leads_with_the_matrix(cli, tmp_path):
     assert rows == [p.id for _, ps in cat.grouped() for p in ps if "x86_64" in p.arches]
     for want in ("exit-reason", "type", "bit31-upstream", "bit31-proposal", "ndata", "data0",
                  "reentry", "shutdown", "mode-real", "mode-prot", "mode-long", "ghcb-page",
-                 "snp-only", "snp", "hyperv-crash", "triple-fault", "capability", "layout"):
+                 "snp-only", "snp", "hyperv-crash", "triple-fault", "capability"):
         assert want in rows, want
     assert 'id="matrix-hidden"' in text and "12 arm64 promises" in text
     # A failing cell says its first deviation on hover and in the list below.
