@@ -143,6 +143,16 @@ BUILD=$work/build KVM_SYSEVENT_TESTS="standin_allskip standin_pass" \
 rc=$?
 check "skips and passes: exit 0" [ "$rc" -eq 0 ]
 
+# A binary that exits 0 having printed fewer results than its plan failed.
+ln -s "$standin" "$work/build/x86_64/standin_short"
+BUILD=$work/build KVM_SYSEVENT_TESTS="standin_short standin_pass" \
+	"$top/run_tests.sh" >"$work/short.out" 2>&1
+rc=$?
+check "fewer results than planned: exit 1, 'N of M results'" \
+	eval '[ "$rc" -eq 1 ] && grep -qx "not ok 1 standin_short # 1 of 3 results" "$work/short.out"'
+check "fewer results than planned: counted as a failure" \
+	has_line "$work/short.out" "3 passed, 1 failed, 0 skipped"
+
 # The person's view (--brief, and the default on a terminal) and the
 # machine's (--ktap, the default otherwise) of the same run.
 quick="standin_pass standin_skip standin_allskip standin_segv"
