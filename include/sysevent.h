@@ -43,6 +43,7 @@ enum sysevent_kind {
 	EV_SEV_TERM,
 	EV_WAKEUP,
 	EV_SUSPEND,
+	EV_TDX_FATAL,	/* x86 TDX (6.16+): ndata 16, the guest's GPRs in encoding order */
 	NR_EV_KINDS,
 };
 
@@ -99,6 +100,7 @@ enum known_behaviour {
 	KB_PRE_5_18_FLAGS,
 	KB_SHUTDOWN_RESET_SWAPPED,
 	KB_UNEXPECTED_EVENT,
+	KB_TDX_FATAL_UNEXPECTED,
 	NR_KNOWN_BEHAVIOURS,
 };
 
@@ -134,6 +136,14 @@ void deviations_print(const struct deviation *dev, int n);
  */
 int deviation_value(struct deviation *d, const char *field, u64 expected, u64 actual,
 		    enum known_behaviour kb);
+
+/*
+ * Expectation for TDX_FATAL (6.16+): ndata 16, data[i] the guest register
+ * of encoding index i (RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8..R15), as
+ * @gpr gives them (KVM reports 0 for RSP and RBP, which it cannot read).
+ */
+void sysevent_expect_tdx_fatal(struct sysevent_expect *exp, enum abi_profile p,
+			       const u64 gpr[KSE_RUN_SE_NDATA_MAX], bool cap_system_event_data);
 
 /* Expectation for the upstream SEV_TERM report of one GHCB MSR value. */
 void sysevent_expect_sev_term(struct sysevent_expect *exp, enum abi_profile p,

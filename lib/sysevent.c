@@ -55,6 +55,7 @@ static const u32 event_types[NR_ABI_PROFILES][NR_EV_KINDS] = {
 		[EV_SEV_TERM] = KSE_SYSTEM_EVENT_SEV_TERM,
 		[EV_WAKEUP] = KSE_SYSTEM_EVENT_WAKEUP,
 		[EV_SUSPEND] = KSE_SYSTEM_EVENT_SUSPEND,
+		[EV_TDX_FATAL] = KSE_SYSTEM_EVENT_TDX_FATAL,
 	},
 	/*
 	 * The 2022 proposal renumbered only SEV_TERM (to 4, which WAKEUP took
@@ -67,6 +68,7 @@ static const u32 event_types[NR_ABI_PROFILES][NR_EV_KINDS] = {
 		[EV_SEV_TERM] = KSE_PROPOSAL_SEV_TERM,
 		[EV_WAKEUP] = KSE_SYSTEM_EVENT_WAKEUP,
 		[EV_SUSPEND] = KSE_SYSTEM_EVENT_SUSPEND,
+		[EV_TDX_FATAL] = KSE_SYSTEM_EVENT_TDX_FATAL,
 	},
 };
 
@@ -81,6 +83,7 @@ const char *sysevent_kind_name(enum sysevent_kind kind)
 		[EV_SHUTDOWN] = "SHUTDOWN", [EV_RESET] = "RESET",
 		[EV_CRASH] = "CRASH", [EV_SEV_TERM] = "SEV_TERM",
 		[EV_WAKEUP] = "WAKEUP", [EV_SUSPEND] = "SUSPEND",
+		[EV_TDX_FATAL] = "TDX_FATAL",
 	};
 
 	return kind < NR_EV_KINDS ? names[kind] : "unknown";
@@ -147,6 +150,8 @@ static const struct {
 		"SHUTDOWN and RESET type numbers swapped" },
 	[KB_UNEXPECTED_EVENT] = { "unexpected-event",
 		"a system event for a request that must fail and let the guest run on" },
+	[KB_TDX_FATAL_UNEXPECTED] = { "tdx-fatal-unexpected",
+		"type 7 is TDX_FATAL (6.16+, a TDX guest's fatal error, ndata 16); ChromeOS's unmerged S2IDLE was also 7, so a VMM built with it misreads this exit" },
 };
 
 const char *known_behaviour_text(enum known_behaviour kb)
@@ -286,6 +291,8 @@ static int check_forbidden(const struct run_outcome *out, const struct kvm_run *
 
 static enum known_behaviour diagnose_type(u32 actual, const struct sysevent_expect *exp)
 {
+	if (actual == KSE_SYSTEM_EVENT_TDX_FATAL && exp->kind != EV_TDX_FATAL)
+		return KB_TDX_FATAL_UNEXPECTED;
 	if (exp->has_poison && actual == ((u32)exp->poison & ~KSE_PROPOSAL_NDATA_VALID))
 		return KB_STALE_TYPE;
 	if (exp->kind == EV_SEV_TERM && exp->profile == ABI_UPSTREAM &&
@@ -462,6 +469,19 @@ void deviations_print(const struct deviation *dev, int n)
 	}
 	if (n > SYSEVENT_MAX_DEVIATIONS)
 		pr_diag("deviation: %d more not shown", n - SYSEVENT_MAX_DEVIATIONS);
+}
+
+void sysevent_expect_tdx_fatal(struct sysevent_expect *exp, enum abi_profile p,
+			       const u64 gpr[KSE_RUN_SE_NDATA_MAX], bool cap_system_event_data)
+{
+	memset(exp, 0, sizeof(*exp));
+	exp->profile = p;
+	exp->exit_reason = KSE_EXIT_SYSTEM_EVENT;
+	exp->kind = EV_TDX_FATAL;
+	exp->ndata = KSE_RUN_SE_NDATA_MAX;
+	memcpy(exp->data, gpr, sizeof(exp->data));
+	exp->cap_system_event_data = cap_system_event_data;
+	exp->protected_guest = true;
 }
 
 void sysevent_expect_sev_term(struct sysevent_expect *exp, enum abi_profile p, u64 ghcb_msr,
