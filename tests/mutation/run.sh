@@ -4,12 +4,17 @@
 # The mutation proof: run the real SEV-ES test binary, on the real local
 # KVM, against every behaviour of the software model of KVM's SEV-ES side
 # (tests/mutation/behaviours.tsv). Conformant behaviours must pass every
-# case; every bug must be detected by at least one case, with a deviation
-# naming the right field. These are results about the suite's power to
-# catch bugs, produced with a software model: they say nothing about any
-# kernel.
+# case. A bug is detected only by its named cause: some failing case's own
+# deviation lines name the row's field with the row's diagnosis id, and
+# every failing case names that field. Any other
+# failure (a watchdog stall, an errno the diagnosis does not fit, a case
+# failing for another field) is `otherwise` and fails the proof. These are
+# results about the suite's power to catch bugs, produced with a software
+# model: they say nothing about any kernel.
 #
 # usage: tests/mutation/run.sh [-b BUILD] [--exhaustive] [-o DIR]
+# environment: KSE_MUTATION_BEHAVIOURS (another table than the one beside
+# this script: for proving the proof itself)
 # Last lines: `mutation: P passed, F failed`, then `mutants detected: K/N`.
 set -u
 
@@ -24,7 +29,7 @@ while [ $# -gt 0 ]; do
 	--exhaustive) sweep=--exhaustive ;;
 	-o) [ $# -ge 2 ] || { echo "mutation: -o needs a directory" >&2; exit 2; }
 	    outdir=$2; shift ;;
-	-h|--help) sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "mutation: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -32,6 +37,8 @@ done
 case $build in /*) ;; *) build=$top/$build ;; esac
 bin=$build/x86_64/sev_es_term_test
 [ -x "$bin" ] || { echo "mutation: $bin not built (run make)" >&2; exit 2; }
+behaviours=${KSE_MUTATION_BEHAVIOURS:-$here/behaviours.tsv}
+[ -r "$behaviours" ] || { echo "mutation: cannot read $behaviours" >&2; exit 2; }
 work=${outdir:-$(mktemp -d "${TMPDIR:-/tmp}/kse-mutation.XXXXXX")}
 mkdir -p "$work"
 [ -n "$outdir" ] || trap 'rm -rf "$work"' EXIT
@@ -47,10 +54,42 @@ if printf '%s\n' "$probe" | grep -q '# SKIP'; then
 	exit 1
 fi
 
-printf '%-18s %-14s %-10s %-10s %s\n' behaviour profile expected actual \
-	"first deviation named (model results, not a kernel result)"
+# The deviations of every failing case, one `CASE<TAB>FIELD<TAB>ID` line
+# each (ID `-` when the oracle gave no diagnosis); a failing case without a
+# deviation line gives `CASE<TAB>(none)<TAB>-`. A case's deviations are the
+# `# deviation:` lines (and the sweep's `# code 0xNN: deviation:`) printed
+# between its RUN line and its result line.
+deviations() {
+	awk '
+	/^#  RUN / { n = 0; next }
+	/^# (code 0x[0-9a-f]+: )?deviation: / {
+		line = $0
+		sub(/^# (code 0x[0-9a-f]+: )?deviation: /, "", line)
+		field = line
+		sub(/^field=/, "", field)
+		sub(/ .*/, "", field)
+		id = "-"
+		if (match(line, / diagnosis="[^":]*/))
+			id = substr(line, RSTART + 12, RLENGTH - 12)
+		dev[++n] = field "\t" id
+		next
+	}
+	/^not ok [0-9]+ / {
+		name = $4
+		if (n == 0)
+			print name "\t(none)\t-"
+		for (i = 1; i <= n; i++)
+			print name "\t" dev[i]
+		n = 0
+		next
+	}
+	/^ok [0-9]+ / { n = 0 }' "$1"
+}
+
+printf '%-18s %-14s %-10s %-13s %s\n' behaviour profile expected actual \
+	"cause (model results, not a kernel result)"
 ok=0 bad=0 bugs=0 killed=0 i=0
-while IFS='	' read -r beh prof expect field; do
+while IFS='	' read -r beh prof expect field diag; do
 	case $beh in ''|'#'*) continue ;; esac
 	i=$((i + 1))
 	log=$work/$i-$beh-$prof.log
@@ -58,27 +97,41 @@ while IFS='	' read -r beh prof expect field; do
 	rc=$?
 	fails=$(grep -c '^not ok ' "$log")
 	passes=$(grep -c '^ok [0-9]*[^#]*$' "$log")
-	first=$(grep -m1 '^# deviation:' "$log" | sed 's/^# deviation: //; s/ diagnosis=.*//')
 	if [ "$expect" = conformant ]; then
 		if [ "$rc" -eq 0 ] && [ "$fails" -eq 0 ] && [ "$passes" -gt 0 ]; then
-			actual=pass verdict=ok
+			actual=pass verdict=ok cause=-
 		else
-			actual="fail($fails)" verdict=WRONG
+			actual="fail($fails)" verdict=WRONG cause=-
 		fi
 	else
 		bugs=$((bugs + 1))
-		if [ "$fails" -gt 0 ] && grep -qF "# deviation: field=$field " "$log"; then
+		deviations "$log" >"$log.deviations"
+		# Failing cases that name the field with the diagnosis; failing
+		# cases that do not name the field at all.
+		named=$(awk -F '\t' -v f="$field" -v d="$diag" '$2 == f && $3 == d { print $1 }' \
+			"$log.deviations" | sort -u | grep -c .)
+		with_field=$(awk -F '\t' -v f="$field" '$2 == f { print $1 }' "$log.deviations" |
+			sort -u | grep -c .)
+		if [ "$fails" -eq 0 ]; then
+			actual=missed verdict=WRONG cause="no case failed"
+		elif [ "$named" -gt 0 ] && [ "$with_field" -eq "$fails" ]; then
 			actual="detected($fails)" verdict=ok
+			cause="field=$field diagnosis=$diag in $named of $fails failing cases"
 			killed=$((killed + 1))
-		elif [ "$fails" -gt 0 ]; then
-			actual="wrong-field" verdict=WRONG
 		else
-			actual=missed verdict=WRONG
+			actual="otherwise($fails)" verdict=WRONG
+			# The first deviation that is not the named cause: of a
+			# case without the field, else of the field without the id.
+			other=$(awk -F '\t' -v f="$field" 'NR == FNR { if ($2 == f) has[$1] = 1; next }
+				!has[$1] { print; exit }' "$log.deviations" "$log.deviations")
+			[ -n "$other" ] || other=$(awk -F '\t' -v f="$field" '$2 == f' "$log.deviations" | head -n 1)
+			cause="want field=$field diagnosis=$diag; $(printf '%s' "$other" |
+				awk -F '\t' '{ printf "%s: field=%s diagnosis=%s", $1, $2, $3 }')"
 		fi
 	fi
 	if [ "$verdict" = ok ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
-	printf '%-18s %-14s %-10s %-10s %s\n' "$beh" "$prof" "$expect" "$actual" "${first:--}"
-done <"$here/behaviours.tsv"
+	printf '%-18s %-14s %-10s %-13s %s\n' "$beh" "$prof" "$expect" "$actual" "$cause"
+done <"$behaviours"
 
 echo "mutation: $ok passed, $bad failed"
 echo "mutants detected: $killed/$bugs"
