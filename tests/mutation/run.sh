@@ -3,18 +3,19 @@
 #
 # The mutation proof: run the real SEV-ES test binary, on the real local
 # KVM, against every behaviour of the software model of KVM's SEV-ES side
-# (tests/mutation/behaviours.tsv). Conformant behaviours must pass every
-# case. A bug is detected only by its named cause: some failing case's own
-# deviation lines name the row's field with the row's diagnosis id, and
-# every failing case names that field. Any other
+# (tests/mutation/behaviours.tsv). A conformant behaviour must give exactly
+# the results tests/mutation/conformant.tsv lists, case by case (each pass,
+# each skip with its reason). A bug is detected only by its named cause:
+# some failing case's own deviation lines name the row's field with the
+# row's diagnosis id, and every failing case names that field. Any other
 # failure (a watchdog stall, an errno the diagnosis does not fit, a case
 # failing for another field) is `otherwise` and fails the proof. These are
 # results about the suite's power to catch bugs, produced with a software
 # model: they say nothing about any kernel.
 #
 # usage: tests/mutation/run.sh [-b BUILD] [--exhaustive] [-o DIR]
-# environment: KSE_MUTATION_BEHAVIOURS (another table than the one beside
-# this script: for proving the proof itself)
+# environment: KSE_MUTATION_BEHAVIOURS, KSE_MUTATION_CONFORMANT (other
+# tables than the two beside this script: for proving the proof itself)
 # Last lines: `mutation: P passed, F failed`, then `mutants detected: K/N`.
 set -u
 
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
 	--exhaustive) sweep=--exhaustive ;;
 	-o) [ $# -ge 2 ] || { echo "mutation: -o needs a directory" >&2; exit 2; }
 	    outdir=$2; shift ;;
-	-h|--help) sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "mutation: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -38,7 +39,10 @@ case $build in /*) ;; *) build=$top/$build ;; esac
 bin=$build/x86_64/sev_es_term_test
 [ -x "$bin" ] || { echo "mutation: $bin not built (run make)" >&2; exit 2; }
 behaviours=${KSE_MUTATION_BEHAVIOURS:-$here/behaviours.tsv}
-[ -r "$behaviours" ] || { echo "mutation: cannot read $behaviours" >&2; exit 2; }
+conformant=${KSE_MUTATION_CONFORMANT:-$here/conformant.tsv}
+for f in "$behaviours" "$conformant"; do
+	[ -r "$f" ] || { echo "mutation: cannot read $f" >&2; exit 2; }
+done
 work=${outdir:-$(mktemp -d "${TMPDIR:-/tmp}/kse-mutation.XXXXXX")}
 mkdir -p "$work"
 [ -n "$outdir" ] || trap 'rm -rf "$work"' EXIT
@@ -53,6 +57,26 @@ if printf '%s\n' "$probe" | grep -q '# SKIP'; then
 	echo "mutants detected: 0/0"
 	exit 1
 fi
+
+# The results of a binary's stream, one `CASE<TAB>VERDICT` line each in
+# the conformant list's form: pass, fail, or `skip: REASON`.
+results() {
+	awk '
+	/^(not )?ok [0-9]+ / {
+		failed = ($1 == "not")
+		line = $0
+		sub(/^(not )?ok [0-9]+ /, "", line)
+		reason = ""
+		if (match(line, / # /)) {
+			reason = substr(line, RSTART + 3)
+			line = substr(line, 1, RSTART - 1)
+		}
+		if (failed) v = "fail"
+		else if (reason ~ /^SKIP( |$)/) { sub(/^SKIP ?/, "", reason); v = "skip: " reason }
+		else v = "pass"
+		print line "\t" v
+	}' "$1"
+}
 
 # The deviations of every failing case, one `CASE<TAB>FIELD<TAB>ID` line
 # each (ID `-` when the oracle gave no diagnosis); a failing case without a
@@ -86,6 +110,30 @@ deviations() {
 	/^ok [0-9]+ / { n = 0 }' "$1"
 }
 
+# The cases of list $1 (expected) and of run $2 that differ, one line each:
+# `CASE: expected V, got W`, `CASE: expected V, not run`, `CASE: got W, not listed`.
+compare() {
+	awk -F '\t' '
+	NR == FNR { want[$1] = $2; order[++n] = $1; next }
+	{ got[$1] = $2; if (!($1 in want)) extra[++m] = $1 }
+	END {
+		for (i = 1; i <= n; i++) {
+			c = order[i]
+			if (!(c in got)) print c ": expected " want[c] ", not run"
+			else if (got[c] != want[c]) print c ": expected " want[c] ", got " got[c]
+		}
+		for (i = 1; i <= m; i++) print extra[i] ": got " got[extra[i]] ", not listed"
+	}' "$1" "$2"
+}
+
+# The conformant list for this run: every line without --exhaustive but
+# those marked `exhaustive`.
+expected=$work/conformant.expected
+awk -F '\t' -v ex="$sweep" '
+	/^#/ || NF == 0 { next }
+	$1 == "exhaustive" && ex == "" { next }
+	{ print $2 "\t" $3 }' "$conformant" >"$expected"
+
 printf '%-18s %-14s %-10s %-13s %s\n' behaviour profile expected actual \
 	"cause (model results, not a kernel result)"
 ok=0 bad=0 bugs=0 killed=0 i=0
@@ -95,13 +143,21 @@ while IFS='	' read -r beh prof expect field diag; do
 	log=$work/$i-$beh-$prof.log
 	"$bin" --backend="model:$beh" --abi-profile="$prof" $sweep >"$log" 2>&1
 	rc=$?
-	fails=$(grep -c '^not ok ' "$log")
-	passes=$(grep -c '^ok [0-9]*[^#]*$' "$log")
+	results "$log" >"$log.results"
+	fails=$(grep -c '	fail$' "$log.results")
 	if [ "$expect" = conformant ]; then
-		if [ "$rc" -eq 0 ] && [ "$fails" -eq 0 ] && [ "$passes" -gt 0 ]; then
-			actual=pass verdict=ok cause=-
+		# Every case as listed, with its verdict: nothing missing, nothing
+		# more, no pass that should skip and no skip that should pass.
+		compare "$expected" "$log.results" >"$log.differs"
+		ndiff=$(grep -c . "$log.differs")
+		if [ "$rc" -eq 0 ] && [ "$ndiff" -eq 0 ]; then
+			actual=pass verdict=ok
+			cause="every case as listed: $(grep -c '	pass$' "$log.results") pass,"
+			cause="$cause $(grep -c '	skip: ' "$log.results") skip"
 		else
-			actual="fail($fails)" verdict=WRONG cause=-
+			actual="differs" verdict=WRONG
+			cause="exit $rc, $ndiff case(s) not as listed"
+			[ "$ndiff" -eq 0 ] || cause="$cause; first: $(head -n 1 "$log.differs")"
 		fi
 	else
 		bugs=$((bugs + 1))
