@@ -282,6 +282,7 @@ mutation check-mutation: all
 -include report/report.mk
 -include kernel/kernel.mk
 -include kernel/mutants/mutants.mk
+-include kernel/killmatrix.mk
 -include lava/lava.mk
 -include bench/bench.mk
 -include tests/robust.mk
