@@ -95,6 +95,7 @@ table.matrix { margin: .4rem 0 .6rem; }
   margin-left: .2em; border: 1px solid #b0bec5; color: #37474f; background: #eceff1; }
 .matrix th.row .req, .legend .req { border-color: #2e7d32; color: #1b5e20; background: #e8f5e9; }
 .observations td.obs { background: #fffde7; }
+.observations td.obs .detail { display: block; font-size: 11px; color: #555; font-weight: 400; }
 .observations th.col .sub { display: block; font-weight: 400; color: #555; font-size: 11px; }
 .matrix td.mx .why { display: block; font-weight: 400; font-size: 10.5px; max-width: 13rem;
                      margin: 0 auto; line-height: 1.25; }
@@ -302,11 +303,21 @@ def _observations(m, w):
         w(f'<tr><td class="mono">{e(o.binary)}: {e(o.label)}</td>'
           f'<td>{e(", ".join(o.promises) or "none")}</td>')
         for col in cols:
-            text = o.cells.get(col.key)
-            if text is None:
+            got = o.cells.get(col.key)
+            if got is None:
                 w('<td class="muted">nothing observed</td>')
+                continue
+            details = OrderedDict.fromkeys(d for _, d in got.details)
+            if len(details) == 1:
+                (detail,) = details
+                tip = detail
             else:
-                w(f'<td class="mono obs">{e(text)}</td>')
+                detail = ""
+                tip = "\n".join(f"{n}: {d}" for n, d in got.details)
+            w(f'<td class="obs" title="{e(tip)}"><b>{e(got.phrase)}</b>'
+              + (f'<span class="detail mono">{e(detail)}</span>' if detail else
+                 f'<span class="detail">{len(details)} details, on hover</span>' if details
+                 else '') + '</td>')
         w('</tr>')
     w('</tbody></table>')
 

@@ -335,34 +335,46 @@ OBSERVED = "observed:"
 
 
 @dataclass
+class Observed:
+    """What one column saw in a row: the fixed phrase(s), and the details."""
+    phrase: str
+    details: list = field(default_factory=list)     # [(case, detail)]
+
+
+@dataclass
 class Observation:
     binary: str
     label: str                  # a case, or fixture.*.test for variants that agree
     cases: list                 # the case names behind the row
     promises: list              # the titles of the promises its cases judge
-    cells: dict                 # column key -> text
+    cells: dict                 # column key -> Observed
 
 
 def _observed(case):
-    out = []
+    """(phrase, detail) of a case's `# observed: <phrase>; <detail>` lines."""
+    phrases, details = [], []
     for d in case.diagnostics:
         t = d.strip()
         if t.startswith(OBSERVED):
-            out.append(t[len(OBSERVED):].strip())
-    return "; ".join(out)
+            phrase, _, detail = t[len(OBSERVED):].strip().partition(";")
+            phrases.append(phrase.strip())
+            if detail.strip():
+                details.append(detail.strip())
+    return " + ".join(phrases), "; ".join(details)
 
 
 def observations(runs, cols, catalogue):
     """Observation rows: one per case that printed `# observed:` in some column,
-    one per fixture.*.test where every column saw the same in every variant."""
-    seen = OrderedDict()        # (binary, case) -> {column key: text}
+    one per fixture.*.test where every column saw the same phrase in every
+    variant (the details, which may differ, stay with each case)."""
+    seen = OrderedDict()        # (binary, case) -> {column key: (phrase, detail)}
     for run in runs:
         for b in run.binaries:
             key = _column_for(run, b.backend)[0]
             for c in b.cases:
-                text = _observed(c)
-                if text:
-                    seen.setdefault((b.name, c.name), {})[key] = text
+                phrase, detail = _observed(c)
+                if phrase:
+                    seen.setdefault((b.name, c.name), {})[key] = (phrase, detail)
     groups = OrderedDict()      # (binary, fixture, test) -> [(case, cells)]
     for (binary, name), cells in seen.items():
         parts = name.split(".")
@@ -370,23 +382,28 @@ def observations(runs, cols, catalogue):
         groups.setdefault(gkey, []).append((name, cells))
     out = []
     for (binary, fixture, test), members in groups.items():
-        keys = {k for _, cells in members for k in cells}
+        keys = [k for k in (c.key for c in cols) if any(k in cells for _, cells in members)]
         same = test and len(members) > 1 and all(
-            len({cells.get(k) for _, cells in members}) == 1 for k in keys)
+            len({cells.get(k, (None, ""))[0] for _, cells in members}) == 1 for k in keys)
         if same:
             variants = [n.split(".")[1] for n, _ in members]
-            label = f"{fixture}.*.{test} ({', '.join(variants)})"
-            batches = [(label, [n for n, _ in members], members[0][1])]
+            batches = [(f"{fixture}.*.{test} ({', '.join(variants)})", members)]
         else:
-            batches = [(n, [n], cells) for n, cells in members]
-        for label, names, cells in batches:
+            batches = [(n, [(n, cells)]) for n, cells in members]
+        for label, batch in batches:
             titles = []
-            for n in names:
+            for n, _ in batch:
                 for p in catalogue.judged_by(binary, n):
                     if p.title not in titles:
                         titles.append(p.title)
-            out.append(Observation(binary=binary, label=label, cases=names, promises=titles,
-                                   cells=dict(cells)))
+            cells = {}
+            for k in keys:
+                got = [(n, cells_[k]) for n, cells_ in batch if k in cells_]
+                if got:
+                    cells[k] = Observed(phrase=got[0][1][0],
+                                        details=[(n, d) for n, (_, d) in got if d])
+            out.append(Observation(binary=binary, label=label, cases=[n for n, _ in batch],
+                                   promises=titles, cells=cells))
     return out
 
 

@@ -310,27 +310,36 @@ def test_a_kernel_older_than_a_promise_reads_na(tmp_path):
 
 
 def test_observations_kernel_by_kernel(tmp_path):
+    """`# observed: <phrase>; <detail>`: rows by case, folded where every column saw
+    the same phrase in every variant; the details stay with their cases."""
     nonsev = cases.source_cases(TOP)["ghcb_nonsev_test"].cases
-    gp = {c: "vector 13 at rip 0x3000" for c in nonsev if c.endswith(".ghcb_wrmsr")}
-    through = {c: "no exception, exit 0x5(KVM_EXIT_HLT), rax 0xfffffc18"
-               for c in nonsev if c.endswith(".ghcb_wrmsr")}
-    through["nonsev.long.ghcb_wrmsr"] = "something else"
+    wrmsr = [c for c in nonsev if c.endswith(".ghcb_wrmsr")]
+    gp = {c: "#GP at the GHCB MSR write; vector 13 at rip 0x3000" for c in wrmsr}
+    through = {c: "no exception: the guest ran on to its HLT; rax 0xfffffc18" for c in wrmsr}
+    through["nonsev.long.ghcb_wrmsr"] = ("no exception: the guest ran on to its HLT; "
+                                         "rax 0xfffffffffffffc18")
     new = _arch_set(tmp_path, "new", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
                     "x86_64", "7.3.4+deb13-amd64", "debian-latest", observed=gp)
     old = _arch_set(tmp_path, "old", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
                     "x86_64", "6.12.118+deb12-amd64", "debian-6.12", observed=through)
     m = matrix.build([load(new), load(old)])
-    labels = [o.label for o in m.observations]
-    # 7.x saw the same in every mode, 6.12 did not: one row per case then.
-    assert labels == ["nonsev.real.ghcb_wrmsr", "nonsev.prot.ghcb_wrmsr",
-                      "nonsev.long.ghcb_wrmsr"]
-    o = m.observations[2]
-    new_col, old_col = m.columns
-    assert o.cells == {new_col.key: "vector 13 at rip 0x3000", old_col.key: "something else"}
-    assert o.promises == ["non-SEV control"]
-    m = matrix.build([load(new)])
     (o,) = m.observations
     assert o.label == "nonsev.*.ghcb_wrmsr (real, prot, long)"
+    assert o.promises == ["non-SEV control"]
+    new_col, old_col = m.columns
+    assert o.cells[new_col.key].phrase == "#GP at the GHCB MSR write"
+    assert {d for _, d in o.cells[new_col.key].details} == {"vector 13 at rip 0x3000"}
+    assert o.cells[old_col.key].phrase == "no exception: the guest ran on to its HLT"
+    assert dict(o.cells[old_col.key].details)["nonsev.long.ghcb_wrmsr"] == \
+        "rax 0xfffffffffffffc18"
+    # A phrase that differs between variants of one column: a row per case.
+    through["nonsev.long.ghcb_wrmsr"] = "an exception this control does not name; vector 6"
+    other = _arch_set(tmp_path, "other", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
+                      "x86_64", "6.1.0-57-amd64", "debian-6.1", observed=through)
+    m = matrix.build([load(new), load(other)])
+    assert [o.label for o in m.observations] == wrmsr
+    assert m.observations[2].cells[m.columns[1].key].phrase == \
+        "an exception this control does not name"
 
 
 def test_html_of_a_kernel_matrix_directory(cli, tmp_path):
