@@ -357,7 +357,8 @@ def _observed(case):
         t = d.strip()
         if t.startswith(OBSERVED):
             phrase, _, detail = t[len(OBSERVED):].strip().partition(";")
-            phrases.append(phrase.strip())
+            if phrase.strip() not in phrases:
+                phrases.append(phrase.strip())
             if detail.strip():
                 details.append(detail.strip())
     return " + ".join(phrases), "; ".join(details)
