@@ -5,7 +5,8 @@ The rows are the promises of promises.toml (promises.py), grouped by their
 source (api.rst, the GHCB specification, PSCI, SBI). A cell says what the
 results of one column say about one promise:
 
-  pass     results judged the promise and none deviated
+  pass     results judged the promise and none deviated (the detail: the
+           version or capability their result lines say decided it)
   fail     a result deviated (the first deviation is the cell's detail)
   skip     every result skipped (the most common reason is the detail)
   not run  the column could judge the promise but no result of it does (not
@@ -295,6 +296,7 @@ def _cell(row, col, items):
 def _judge(row, items):
     cell = Cell()
     reasons = Counter()
+    decided = Counter()         # what a passing result line says decided it
     notjudged = []
     for b, c, profile, sweep in items:
         if not row.select(b, c, profile, sweep):
@@ -302,6 +304,8 @@ def _judge(row, items):
         state, detail = (_field_verdict(c, row.field, profile) if row.field else
                          _case_verdict(c))
         cell.counts[state] += 1
+        if state == "pass" and c.status in PASSED and c.directive:
+            decided[c.directive] += 1
         if state == "fail" and cell.state != "fail":
             cell.state, cell.detail, cell.where = "fail", detail, f"{b}: {c.name}"
         elif state == "skip":
@@ -315,6 +319,9 @@ def _judge(row, items):
         if reasons:
             reason, _ = reasons.most_common(1)[0]
             cell.detail = f"{sum(reasons.values())} skipped: {reason}"
+        elif len(decided) == 1:
+            # "6.11+ (kernel 7.3.4)", "KVM_CAP_HYPERV": the gate that decided it.
+            (cell.detail,) = decided
         return cell
     if notjudged:
         b, c, stop = notjudged[0]

@@ -514,3 +514,11 @@ def test_real_arm64_observation_said_twice_is_one_phrase():
     got = o.cells[m.columns[0].key]
     assert got.phrase == "a resumed SYSTEM_OFF2 returns INTERNAL_FAILURE"
     assert got.details == [("psci.system_off2_count", "call 2, x0 -6; call 4, x0 -6")]
+
+
+def test_a_pass_says_which_version_decided_it():
+    """`ok N case #  PSCI 1.3, 6.13+ (kernel 7.3.4)`: the gate is the cell's detail."""
+    m = matrix.build([load(data("real-kernel-7.3-arm64"))])
+    c = cell(m, "psci-system-off2", m.columns[0].title)
+    assert (c.state, c.detail) == ("pass", "PSCI 1.3, 6.13+ (kernel 7.3.4)")
+    assert cell(m, "psci-system-off", m.columns[0].title).detail == ""
