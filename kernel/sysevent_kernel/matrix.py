@@ -646,9 +646,13 @@ def ck_main(argv):
 	if rc != 0 and f == 0:
 		f = 1
 
+	# The result sets in the order the kernels were given.
+	sets = _sets(outdir, len(kernels))
+	given = {st: _kv(os.path.join(st, "kernel.txt")).get("label", "") for st in sets}
+	sets.sort(key=lambda st: kernels.index(given[st]) if given[st] in kernels else len(kernels))
 	print(f"# === required cases ({os.path.basename(required)})")
 	unmet = 0
-	for st in _sets(outdir, len(kernels)):
+	for st in sets:
 		name = os.path.basename(st) if len(kernels) > 1 else kernels[0]
 		kt = _kv(os.path.join(st, "kernel.txt"))
 		arch = kt.get("arch") or "x86_64"
@@ -664,7 +668,7 @@ def ck_main(argv):
 			print(f"# {name:<14} {'(' + arch + ')':<40} NOT MET: no required cases for {arch}")
 			unmet += 1
 	print("# === seconds per kernel (boot and suite, kernel.txt)")
-	for st in _sets(outdir, len(kernels)):
+	for st in sets:
 		kt = _kv(os.path.join(st, "kernel.txt"))
 		name = os.path.basename(st) if len(kernels) > 1 else kernels[0]
 		print(f"# {name:<24} {kt.get('kernel_release', '?'):<28} "
@@ -748,7 +752,7 @@ def write_table(outdir, required, update):
 	rows = table_rows(outdir, required)
 	if not rows:
 		raise cli.Bad(f"no result sets in {outdir}")
-	dates = sorted(_kv(os.path.join(cli.REPO, outdir, r, "inventory.txt")).get("date", "")
+	dates = sorted(_kv(os.path.join(outdir, r, "inventory.txt")).get("date", "")
 		       for r in os.listdir(outdir))
 	when = f"Written by `kernel/check-kernels.sh --table {outdir}` from a matrix run" + \
 		(f" of {dates[-1][:10]}." if dates and dates[-1] else ".")
