@@ -94,6 +94,7 @@ table.matrix { margin: .4rem 0 .6rem; }
   display: inline-block; font-weight: 600; font-size: 10.5px; border-radius: 3px; padding: 0 .3em;
   margin-left: .2em; border: 1px solid #b0bec5; color: #37474f; background: #eceff1; }
 .matrix th.row .req, .legend .req { border-color: #2e7d32; color: #1b5e20; background: #e8f5e9; }
+.legend span.req, .legend span.since { margin-right: .25em; }
 .observations td.obs { background: #fffde7; }
 .observations td.obs-na { color: #8a8a8a; font-style: italic; font-size: 11.5px; }
 .observations td.obs .detail { display: block; font-size: 11px; color: #555; font-weight: 400; }
