@@ -80,48 +80,11 @@ expect "mutants.sh --arch riscv64 --list" 0 "$ms" --arch riscv64 --list
 check "--arch riscv64 --list shows killed and conformant entries" \
 	awk 'NR > 1 { k[$2]++ } END { exit !(k["killed"] > 0 && k["conformant"] > 0) }' "$tmp/out"
 
-# edit.pl: the anchored, verified edit every catalogue entry is made of.
-sample() {
-	printf '%s\n' 'static int f(void)' '{' '	if (check(REQ_A)) {' \
-		'		run->type = TYPE_A;' '		run->ndata = 0;' '		return 0;' '	}' \
-		'	if (check(REQ_B)) {' '		run->type = TYPE_B;' '		run->ndata = 0;' \
-		'		return 0;' '	}' '	return 1;' '}' >"$tmp/s.c"
-}
-ep=$m/edit.pl
-expect "edit.pl --help" 0 perl "$ep" --help
-expect "edit.pl rejects a wrong argument count" 2 perl "$ep" "$tmp/s.c" a b
-expect "edit.pl rejects a bad window" 2 perl "$ep" "$tmp/s.c" a b c 0
-sample
-expect "edit.pl edits inside the anchored block" 0 \
-	perl "$ep" "$tmp/s.c" 'check(REQ_B)' 'ndata = 0;' 'ndata = 1;' 3
-check "edit.pl changed exactly the line after the anchor" \
-	test "$(sed -n 10p "$tmp/s.c")" = '		run->ndata = 1;'
-sample
-cp "$tmp/s.c" "$tmp/orig.c"
-expect "edit.pl fails when the anchor is missing" 1 \
-	perl "$ep" "$tmp/s.c" 'check(REQ_C)' 'ndata = 0;' 'ndata = 1;'
-expect "edit.pl fails on an ambiguous anchor" 1 perl "$ep" "$tmp/s.c" 'run->type' 'ndata = 0;' 'x'
-expect "edit.pl fails when OLD is past the window" 1 \
-	perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'return 1;' 'return 2;' 5
-expect "edit.pl fails on an edit that changes nothing" 1 \
-	perl "$ep" "$tmp/s.c" 'check(REQ_A)' 'ndata = 0;' 'ndata = 0;'
-check "failed edits leave the file untouched" cmp -s "$tmp/s.c" "$tmp/orig.c"
-
-# The catalogue's files (shell fragments for now).
-check "every catalogue entry has an SPDX line" eval \
-	"! grep -L '^# SPDX-License-Identifier: GPL-2.0\$' '$m'/catalogue/*.mut '$m'/catalogue/*/*.mut | grep -q ."
-check "unreachable entries are SVM/SEV code" eval \
-	"! grep -l 'unreachable' '$m'/catalogue/*.mut | xargs grep -L 'svm/' | grep -q ."
-check "harness entries edit svm/sev.c" eval \
-	"! grep -l '^base=harness\$' '$m'/catalogue/*.mut | xargs grep -L 'svm/sev.c' | grep -q ."
-cp "$ms" "$m/kvm-modules.sh" "$m/edit.pl" "$tmp/"
-mkdir -p "$tmp/catalogue"
-printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' 'desc="x"' 'site="y"' 'expect=maybe' \
-	'mutate() {' '	:' '}' >"$tmp/catalogue/10-bad.mut"
-expect "a catalogue entry with a bad expect= is refused" 2 "$tmp/mutants.sh" --list
-printf '%s\n' '# SPDX-License-Identifier: GPL-2.0' 'desc="x"' 'site="y"' 'expect=killed' \
-	>"$tmp/catalogue/10-bad.mut"
-expect "a catalogue entry without mutate() is refused" 2 "$tmp/mutants.sh" --list
+expect "mutants.sh --list shows the declared kills" 0 "$ms" --list
+check "... every killed entry names a field" \
+	awk 'NR > 1 && $2 == "killed" && $5 == "-" { bad = 1 } END { exit bad }' "$tmp/out"
+expect "mutants.sh --check-edits rejects an unknown line" 2 "$ms" --check-edits --line 7.99
+expect "kvm-modules-riscv.sh --help (the riscv64 wrapper)" 0 "$m/kvm-modules-riscv.sh" --help
 
 hp=$top/kernel/harness/sev-es-test-harness.patch
 check "the harness patch is marked test-only and its parameter is read-only" \
@@ -142,8 +105,36 @@ expect "kvm-modules.sh rejects a KDIR with KVM built in" 2 "$km" --kdir "$tmp/kd
 expect "mutants.sh rejects a bad KDIR" 2 env KDIR="$tmp/none" "$ms" --check-edits
 expect "mutants.sh rejects --kdir for riscv64" 2 "$ms" --arch riscv64 --kdir "$tmp/kdir" --list
 expect "kvm-modules.sh packages" 0 "$km" packages
-check "... names a compiler" grep -q 'gcc' "$tmp/out"
+check "... names debootstrap (the compiler chroot)" grep -qw debootstrap "$tmp/out"
+expect "kvm-modules.sh rejects an unknown line" 2 "$km" --line 7.99 resolve
+expect "kvm-modules.sh rejects --arch arm64 (KVM built in)" 2 "$km" --arch arm64 resolve
 
 echo "1..$((pass + fail + skip))"
+
+# The package's unit tests: the catalogue parser and the matrix judge.
+python=${KVM_SYSEVENT_PYTHON:-/usr/bin/python3}
+xml=$tmp/pytest.xml
+(cd "$top" && PYTHONDONTWRITEBYTECODE=1 "$python" -m pytest -q -p no:cacheprovider \
+	--junitxml="$xml" tests/kernel/test_catalogue.py tests/kernel/test_mutants.py) | sed 's/^/# /'
+read -r p f s <<EOT
+$("$python" - "$xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    print("0 1 0")
+    sys.exit(0)
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+t = sum(int(x.get("tests", 0)) for x in suites)
+f = sum(int(x.get("failures", 0)) + int(x.get("errors", 0)) for x in suites)
+s = sum(int(x.get("skipped", 0)) for x in suites)
+print(t - f - s, f if t else 1, s)
+PY
+)
+EOT
+echo "# pytest: $p passed, $f failed, $s skipped"
+pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+
 echo "mutants-tools: $pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
