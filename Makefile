@@ -3,7 +3,8 @@
 # kvm-sysevent: conformance suite for KVM_EXIT_SYSTEM_EVENT.
 #
 #   make            build the tests (harness headers from KDIR= or Debian's
-#                   linux-source-6.12, extracted once into .cache/)
+#                   linux-source-X.Y of the lts line of kernel/lines.toml,
+#                   extracted once into .cache/)
 #   make run        build and run the suite on this host (run_tests.sh)
 #   make check      the suite's own tests, the suite on this host, the
 #                   mutation proof, and every feature's check step
@@ -77,14 +78,17 @@ endif
 
 # ---------------------------------------------------------------------------
 # kselftest harness headers: from KDIR, or extracted from Debian's
-# linux-source-6.12 tarball. Never committed.
+# linux-source-X.Y tarball of the kernel line kernel/lines.toml calls "lts"
+# (tools/packages installs it). Never committed.
+KSFT_SERIES	:= $(shell sed -n '/^\[line\./h; /^role *= *"lts"/{x;s/^\[line\."\{0,1\}\([^]"]*\)"\{0,1\}\]$$/\1/p;}' kernel/lines.toml)
+KSFT_SOURCE	:= linux-source-$(KSFT_SERIES)
 CACHE		:= .cache
 ifneq ($(KDIR),)
 KSFT_DIR	:= $(KDIR)/tools/testing/selftests
 KSFT_STAMP	:= $(KSFT_DIR)/kselftest_harness.h
 KHDR_INCLUDES	:= $(if $(wildcard $(KDIR)/usr/include/linux/kvm.h),-isystem $(KDIR)/usr/include)
 else
-KSFT_TARBALL	:= $(firstword $(wildcard /usr/src/linux-source-6.12.tar.xz /usr/src/linux-source-6.12.tar.bz2))
+KSFT_TARBALL	:= $(firstword $(wildcard /usr/src/$(KSFT_SOURCE).tar.xz /usr/src/$(KSFT_SOURCE).tar.bz2))
 KSFT_DIR	:= $(CACHE)/kselftest
 KSFT_STAMP	:= $(KSFT_DIR)/kselftest_harness.h
 KHDR_INCLUDES	:=
@@ -94,15 +98,15 @@ $(CACHE)/kselftest/kselftest_harness.h:
 ifeq ($(KSFT_TARBALL),)
 	@echo "error: kselftest_harness.h not found." >&2
 	@echo "  make run and make check install what they need, or" >&2
-	@echo "  install Debian's kernel source:  sudo apt-get install linux-source-6.12" >&2
+	@echo "  install Debian's kernel source:  sudo apt-get install $(KSFT_SOURCE)" >&2
 	@echo "  or point at a kernel tree:       make KDIR=/path/to/linux" >&2
 	@exit 2
 else
 	$(E) EXTRACT "kselftest harness from $(KSFT_TARBALL)"
 	$(Q)mkdir -p $(CACHE)/kselftest.tmp
 	$(Q)tar -xf $(KSFT_TARBALL) -C $(CACHE)/kselftest.tmp --strip-components=4 \
-		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.12/tools/testing/selftests/kselftest.h
+		$(KSFT_SOURCE)/tools/testing/selftests/kselftest_harness.h \
+		$(KSFT_SOURCE)/tools/testing/selftests/kselftest.h
 	$(Q)rm -rf $(CACHE)/kselftest && mv $(CACHE)/kselftest.tmp $(CACHE)/kselftest
 endif
 
@@ -221,7 +225,7 @@ $(BUILD)/tests/unit/model_plumbing_test: LDFLAGS += -Wl,--wrap=ioctl
 # fresh make for the build: what was just installed (the kernel source) is
 # seen when the Makefile is read.
 DEPS	?= 1
-DEPS_RUN = $(Q)KVM_SYSEVENT_DEPS=$(DEPS) tools/deps.sh $(if $(KDIR),--skip linux-source-6.12)
+DEPS_RUN = $(Q)KVM_SYSEVENT_DEPS=$(DEPS) tools/deps.sh $(if $(KDIR),--skip $(KSFT_SOURCE))
 
 # Running. run_tests.sh finds the binaries under $(BUILD).
 RUN_ARGS ?=
@@ -282,6 +286,7 @@ mutation check-mutation: all
 -include report/report.mk
 -include kernel/kernel.mk
 -include kernel/mutants/mutants.mk
+-include kernel/killmatrix.mk
 -include lava/lava.mk
 -include bench/bench.mk
 -include tests/robust.mk

@@ -68,9 +68,17 @@ static inline int suite_harness_run(int argc, char **argv)
 }
 
 /*
+ * In a test: what decided that the case is judged (a release, a
+ * capability), on its result line: the harness prints a passing case's
+ * reason after "#  ", as `ok N <case> #  KVM_CAP_HYPERV`.
+ */
+#define SUITE_DECIDED_BY(fmt, ...)                                                     \
+	snprintf(_metadata->results->reason, sizeof(_metadata->results->reason),      \
+		 fmt, ##__VA_ARGS__)
+
+/*
  * In a test: skip below @g's release, else put "M.m+ (kernel R)" on the
- * case's result line (the harness prints a passing case's reason after
- * "#  "), so that every verdict says which release decided it.
+ * case's result line, so that every verdict says which release decided it.
  */
 #define SUITE_GATE(g)                                                                  \
 	do {                                                                           \
@@ -78,8 +86,7 @@ static inline int suite_harness_run(int argc, char **argv)
 		char __note[64];                                                       \
 		if (!suite_gate_check(__g, __note, sizeof(__note)))                    \
 			SUITE_SKIP(return, __g->skip);                                 \
-		snprintf(_metadata->results->reason,                                   \
-			 sizeof(_metadata->results->reason), "%s", __note);            \
+		SUITE_DECIDED_BY("%s", __note);                                        \
 	} while (0)
 
 #endif /* KSE_SUITE_HARNESS_H */

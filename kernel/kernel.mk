@@ -1,22 +1,31 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Kernel matrix (kernel/README.md): run the suite inside other kernels under
-# QEMU.
+# QEMU. Which kernels each matrix boots is kernel/lines.toml's [matrix] (no
+# kernel is named here); KERNELS= or CHECK_KERNELS= replace a matrix.
 #
-#   make kernels [KERNELS="debian-6.1 debian-6.12 debian-6.12:arm64 ..."]
+#   make kernels [KERNELS="debian-6.12 debian-latest:arm64 ..."]
 #                [KERNEL_JOBS=2] [KERNEL_ARGS="runner args"]
+#                          [matrix].kernels: the check matrix and debian-rc
 #   make check-kernel-tools  (a make check step) the tools' own tests
-#   make check-kernels     (a make check step) Debian's x86_64 6.1 and 6.12,
-#                          arm64 6.1 and 6.12 and riscv64 6.12 must pass the
-#                          cases kernel/required-cases.txt lists for their
-#                          architecture
+#   make check-kernels     (a make check step) [matrix].check: every kernel
+#                          must pass the cases kernel/required-cases.txt lists
+#                          for its architecture (and version)
+#   make check-kernels-rc  (a .ci/run step) the same for the kernels of
+#                          [matrix].kernels that check does not boot (debian-rc)
+#   make kernels-table     the README's "which kernels" table, written from the
+#                          last make kernels run (KERNELS_TABLE_FROM=DIR)
 
-MATRIX_KERNELS	:= debian-6.1 debian-6.12 debian-6.1:arm64 debian-6.12:arm64 debian-6.12:riscv64
-KERNELS		?= $(MATRIX_KERNELS)
+KERNELS		?=
 KERNEL_JOBS	?= 2
 KERNEL_ARGS	?=
 KERNEL_OUT	?= results/kernels
-CHECK_KERNELS	?= $(MATRIX_KERNELS)
+CHECK_KERNELS	?=
+KERNELS_TABLE_FROM ?= $(KERNEL_OUT)
+
+# The kernels of a lines.toml matrix (expanded in recipes only: reading it
+# costs a Python start).
+matrix_of = $(shell kernel/check-kernels.sh --list-matrix $(1))
 
 # The guest needs static binaries of the tests and tools (not the unit
 # tests): build them into build-static/ whatever BUILD the outer make uses,
@@ -40,17 +49,28 @@ static-suite-arm64 static-suite-riscv: static-suite-%:
 	$(Q)$(MAKE) -s ARCH=$* STATIC=1 BUILD=build-static-$* SANITIZE=0 \
 		CC=$(cross_gcc_$*)gcc AR=$(cross_gcc_$*)ar suite-progs
 
-# The other architectures among kernel names (NAME:arm64, NAME:riscv64).
+# The static suites kernel names need: this machine's and the other
+# architectures among them (NAME:arm64, NAME:riscv64).
 kernel_arches = $(sort $(foreach k,$(1),$(if $(filter %:arm64 %:aarch64,$(k)),arm64) \
 		$(if $(filter %:riscv64 %:riscv,$(k)),riscv)))
+static_for = $(Q)$(MAKE) -s static-suite $(addprefix static-suite-,$(call kernel_arches,$(1)))
 
-kernels: static-suite $(addprefix static-suite-,$(call kernel_arches,$(KERNELS)))
-	$(Q)kernel/run-in-kernel.sh $(foreach k,$(KERNELS),--kernel $(k)) \
+kernels:
+	$(call static_for,$(or $(KERNELS),$(call matrix_of,kernels)))
+	$(Q)kernel/run-in-kernel.sh $(foreach k,$(or $(KERNELS),$(call matrix_of,kernels)),--kernel $(k)) \
 		--kernel-jobs $(KERNEL_JOBS) -o $(KERNEL_OUT) $(KERNEL_ARGS)
 
-check-kernels: static-suite $(addprefix static-suite-,$(call kernel_arches,$(CHECK_KERNELS)))
+check-kernels:
+	$(call static_for,$(or $(CHECK_KERNELS),$(call matrix_of,check)))
 	$(Q)kernel/check-kernels.sh --jobs $(KERNEL_JOBS) -o results/check-kernels \
-		$(CHECK_KERNELS)
+		$(or $(CHECK_KERNELS),--matrix check)
+
+check-kernels-rc:
+	$(call static_for,$(call matrix_of,rc))
+	$(Q)kernel/check-kernels.sh --jobs $(KERNEL_JOBS) -o results/check-kernels-rc --matrix rc
+
+kernels-table:
+	$(Q)kernel/check-kernels.sh --table $(KERNELS_TABLE_FROM) --update README.md
 
 # The tools themselves: the Python package's unit tests (the resolver against
 # a fake package index), bad input, boot failures, the serial channels.
@@ -61,4 +81,4 @@ CHECK_STEPS	+= check-kernel-tools
 CHECK_STEPS	+= check-kernels
 
 .PHONY: suite-progs static-suite static-suite-arm64 static-suite-riscv kernels check-kernels \
-	check-kernel-tools
+	check-kernels-rc kernels-table check-kernel-tools

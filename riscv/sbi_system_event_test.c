@@ -215,6 +215,7 @@ TEST_F(sbi_v01, shutdown)
 	ASSERT_EQ(KSE_SBI_SUCCESS, err);
 	if (!have)
 		SUITE_SKIP(return, "no SBI v0.1 in KVM");
+	SUITE_DECIDED_BY("SBI v0.1 offered");
 	guest_set_sbi_call(&self->p.vcpu[0], KSE_SBI_EXT_0_1_SHUTDOWN, 0, 0, 0, 0);
 	suite_expect_event(&exp, &opts, &self->p.kvm, EV_SHUTDOWN, 1, 0);
 	ASSERT_EQ(0, run_and_check(&self->p.vcpu[0], &exp));

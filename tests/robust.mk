@@ -3,9 +3,11 @@
 # Robustness (tests/robust.mk, included by the top Makefile). make check runs
 # the check-* steps; fuzz and soak are the long runs that print the figures.
 #
-#   make check-sanitize  unit tests, the local suite, the model mutation run
-#                        and a short soak on the ASan+UBSan build (build-san/);
-#                        any sanitizer report fails it (tests/sanitize/run.sh).
+#   make check-sanitize  every unit test, the local suite, the model mutation
+#                        run and a short soak on the ASan+UBSan build
+#                        (build-san/); any sanitizer report fails it
+#                        (tests/sanitize/run.sh). A re-run counts once, as
+#                        "re-run clean", not as its cases again.
 #                        make check leaves the sweep out of the mutation run
 #                        and runs it alone; SANITIZE_ARGS= runs it exhaustive
 #   make check-runner    run_tests.sh with hung, blocked, slow, cut-off and
@@ -42,7 +44,8 @@ sanitize-build:
 
 SANITIZE_ARGS	?= --quick
 check-sanitize: sanitize-build
-	$(Q)BUILD=$(SAN_BUILD) ./tests/sanitize/run.sh -o results/check-sanitize $(SANITIZE_ARGS)
+	$(Q)BUILD=$(SAN_BUILD) SANITIZE_UNIT_PROGS="$(UNIT_PROGS)" \
+		./tests/sanitize/run.sh -o results/check-sanitize $(SANITIZE_ARGS)
 
 CHECK_STEPS	+= check-sanitize
 

@@ -74,6 +74,7 @@ TEST_F(triple_fault_event, injected)
 
 	if (!kvm_check_cap(&self->p.kvm, KSE_CAP_X86_TRIPLE_FAULT_EVENT))
 		SUITE_SKIP(return, "no KVM_CAP_X86_TRIPLE_FAULT_EVENT");
+	SUITE_DECIDED_BY("KVM_CAP_X86_TRIPLE_FAULT_EVENT");
 	vm_enable_cap(&self->p.vm, KSE_CAP_X86_TRIPLE_FAULT_EVENT, 1);
 	ASSERT_EQ(0, guest_setup(&self->p.vcpu[0], variant->mode, &hlt_guest, 0));
 	vcpu_ioctl(&self->p.vcpu[0], KVM_GET_VCPU_EVENTS, &events);
@@ -135,6 +136,7 @@ FIXTURE_SETUP(hyperv)
 	PLAIN_SETUP(self, 1);
 	if (!kvm_check_cap(&self->p.kvm, KSE_CAP_HYPERV))
 		SUITE_SKIP(return, "no Hyper-V emulation (KVM_CAP_HYPERV)");
+	SUITE_DECIDED_BY("KVM_CAP_HYPERV");
 	r = set_hyperv_cpuid(&self->p);
 	ASSERT_EQ(0, r) TH_LOG("KVM_SET_CPUID2 with Hyper-V leaves: %s", errno_name(-r));
 	r = guest_setup(&self->p.vcpu[0], variant->mode, &wrmsr_guest, 0);

@@ -238,9 +238,11 @@ def _dest(cache, pkgname, version):
 	return os.path.join(cache, f"{pkgname}_{version.replace(':', '%3a')}")
 
 
-def _fetch_kernel(idx, k, cache):
-	"""Download k's packages and unpack them: (debs, image, modules, release)."""
-	paths = [idx.download(p) for p in k.packages]
+def _fetch_kernel(idx, k, cache, a):
+	"""Download k's packages and unpack them: (debs, image, modules, release).
+	An architecture whose KVM is built in (arm64) needs no 7.x modules
+	package."""
+	paths = [idx.download(p) for p in k.packages if a.kvm_modular or p is not k.modules]
 	dest = _dest(cache, k.name if k.layout == "7.x" else k.image.name, k.version)
 	image, modules, release = debs.extract(paths, dest, None)
 	# The package with the image first: deb= is it.
@@ -283,7 +285,7 @@ def kernel(name, cache=None, refresh=False, index=None, log=_log):
 		notes = []
 		for k in ks:
 			try:
-				paths, image, modules, release = _fetch_kernel(idx, k, cache)
+				paths, image, modules, release = _fetch_kernel(idx, k, cache, a)
 			except apt.Unavailable as e:
 				notes.append(f"{e}")
 				log(f"{name}: {e}; trying the next version")
@@ -307,7 +309,7 @@ def kernel(name, cache=None, refresh=False, index=None, log=_log):
 		if k is None:
 			raise FetchError(f"package {pkg} ({a.debian}) not in the package index "
 					 "(try --refresh)")
-		paths, image, modules, release = _fetch_kernel(idx, k, cache)
+		paths, image, modules, release = _fetch_kernel(idx, k, cache, a)
 		short = re.sub(r"-unsigned$", "", pkg[len("linux-image-"):])
 		return Fetched(name=short, arch=a.name, package=k.image.name, version=k.version,
 			       release=release, deb=paths[0], image=image, modules=modules,

@@ -13,10 +13,12 @@ const struct suite_hint suite_arch_skip_hints[] = {
 	  "raise the memlock limit (ulimit -l 40) to 40 KiB: KVM pins the 20 KiB guest twice "
 	  "while launching it; or give the process CAP_IPC_LOCK (being root is not enough)" },
 	{ "no SEV-ES ASID available",
-	  "free SEV-ES ASIDs (other SEV-ES guests) or raise them in the BIOS (min SEV non-ES ASID)" },
+	  "free SEV-ES ASIDs (other SEV-ES guests) or raise them in the BIOS (min SEV non-ES ASID); "
+	  "from 7.x kvm_amd.ciphertext_hiding_asids=N gives the first N to SNP" },
 	{ "no SNP ASID available",
-	  "SNP guests use the SEV-ES ASIDs: free some (other SEV-ES/SNP guests) or raise them in "
-	  "the BIOS (min SEV non-ES ASID)" },
+	  "SNP guests use the SEV-ES ASIDs (from 7.x with kvm_amd.ciphertext_hiding_asids=N, the "
+	  "first N of them): free some (other SEV-ES/SNP guests) or raise them in the BIOS "
+	  "(min SEV non-ES ASID)" },
 	{ "no SNP VM type", "needs SNP enabled in firmware and kvm_amd sev_snp=1 (6.11+)" },
 	{ "SNP not enabled in kvm_amd",
 	  "load kvm_amd with sev=1 sev_es=1 sev_snp=1 and check dmesg for SEV-SNP" },

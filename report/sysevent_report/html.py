@@ -90,11 +90,14 @@ table.matrix { margin: .4rem 0 .6rem; }
                    font-size: 11.5px; }
 .matrix tr.group th { background: #dfe6ee; color: #1b2a3a; font-size: 12.5px; padding: .3rem .5rem; }
 .matrix th.col .be { display: block; font-weight: 600; color: #0b4f8a; font-size: 11px; }
-.matrix th.row .arch, .matrix th.row .req, .matrix th.row .since, .legend .req {
+.matrix th.row .arch, .matrix th.row .req, .matrix th.row .since, .legend .req, .legend .since {
   display: inline-block; font-weight: 600; font-size: 10.5px; border-radius: 3px; padding: 0 .3em;
   margin-left: .2em; border: 1px solid #b0bec5; color: #37474f; background: #eceff1; }
 .matrix th.row .req, .legend .req { border-color: #2e7d32; color: #1b5e20; background: #e8f5e9; }
+.legend span.req, .legend span.since { margin-right: .25em; }
 .observations td.obs { background: #fffde7; }
+.observations td.obs-na { color: #8a8a8a; font-style: italic; font-size: 11.5px; }
+.observations td.obs .detail { display: block; font-size: 11px; color: #555; font-weight: 400; }
 .observations th.col .sub { display: block; font-weight: 400; color: #555; font-size: 11px; }
 .matrix td.mx .why { display: block; font-weight: 400; font-size: 10.5px; max-width: 13rem;
                      margin: 0 auto; line-height: 1.25; }
@@ -222,8 +225,9 @@ def _matrix(m, w):
       'PASS: results judged it and none deviated; FAIL: the first deviation is on hover and '
       'listed below; SKIP: every result skipped (reason in the cell); not run: this column '
       'could judge it but nothing here does; n/a: this column cannot judge it (another '
-      'architecture or backend, or a kernel older than the promise). '
-      '<span class="req">required</span>: every kernel must pass it.</p>')
+      'architecture or backend, or a kernel older than the promise). Tags: '
+      '<span class="req">required</span> every kernel must pass it, '
+      '<span class="since">6.13+</span> it applies from that kernel version on.</p>')
     w('<table class="matrix" id="matrix-table"><thead><tr><th>ABI promise</th>')
     for col in m.columns:
         mark = backend_mark(col)
@@ -298,15 +302,30 @@ def _observations(m, w):
         w(f'<th class="col">{e(col.title)}{backend_mark(col)}'
           f'<span class="sub">{e(col.subtitle)}</span></th>')
     w('</tr></thead><tbody>')
+    arches = promises.load().binary_arches()
     for o in m.observations:
         w(f'<tr><td class="mono">{e(o.binary)}: {e(o.label)}</td>'
           f'<td>{e(", ".join(o.promises) or "none")}</td>')
+        where = sorted(arches.get(o.binary, ()))
         for col in cols:
-            text = o.cells.get(col.key)
-            if text is None:
+            got = o.cells.get(col.key)
+            if got is None and col.arch and where and col.arch not in where:
+                w(f'<td class="obs-na">n/a ({e(", ".join(where))})</td>')
+                continue
+            if got is None:
                 w('<td class="muted">nothing observed</td>')
+                continue
+            details = OrderedDict.fromkeys(d for _, d in got.details)
+            if len(details) == 1:
+                (detail,) = details
+                tip = detail
             else:
-                w(f'<td class="mono obs">{e(text)}</td>')
+                detail = ""
+                tip = "\n".join(f"{n}: {d}" for n, d in got.details)
+            w(f'<td class="obs" title="{e(tip)}"><b>{e(got.phrase)}</b>'
+              + (f'<span class="detail mono">{e(detail)}</span>' if detail else
+                 f'<span class="detail">{len(details)} details, on hover</span>' if details
+                 else '') + '</td>')
         w('</tr>')
     w('</tbody></table>')
 

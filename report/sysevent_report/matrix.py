@@ -5,7 +5,8 @@ The rows are the promises of promises.toml (promises.py), grouped by their
 source (api.rst, the GHCB specification, PSCI, SBI). A cell says what the
 results of one column say about one promise:
 
-  pass     results judged the promise and none deviated
+  pass     results judged the promise and none deviated (the detail: the
+           version or capability their result lines say decided it)
   fail     a result deviated (the first deviation is the cell's detail)
   skip     every result skipped (the most common reason is the detail)
   not run  the column could judge the promise but no result of it does (not
@@ -295,6 +296,7 @@ def _cell(row, col, items):
 def _judge(row, items):
     cell = Cell()
     reasons = Counter()
+    decided = Counter()         # what a passing result line says decided it
     notjudged = []
     for b, c, profile, sweep in items:
         if not row.select(b, c, profile, sweep):
@@ -302,6 +304,8 @@ def _judge(row, items):
         state, detail = (_field_verdict(c, row.field, profile) if row.field else
                          _case_verdict(c))
         cell.counts[state] += 1
+        if state == "pass" and c.status in PASSED and c.directive:
+            decided[c.directive] += 1
         if state == "fail" and cell.state != "fail":
             cell.state, cell.detail, cell.where = "fail", detail, f"{b}: {c.name}"
         elif state == "skip":
@@ -315,6 +319,9 @@ def _judge(row, items):
         if reasons:
             reason, _ = reasons.most_common(1)[0]
             cell.detail = f"{sum(reasons.values())} skipped: {reason}"
+        elif len(decided) == 1:
+            # "6.11+ (kernel 7.3.4)", "KVM_CAP_HYPERV": the gate that decided it.
+            (cell.detail,) = decided
         return cell
     if notjudged:
         b, c, stop = notjudged[0]
@@ -335,34 +342,47 @@ OBSERVED = "observed:"
 
 
 @dataclass
+class Observed:
+    """What one column saw in a row: the fixed phrase(s), and the details."""
+    phrase: str
+    details: list = field(default_factory=list)     # [(case, detail)]
+
+
+@dataclass
 class Observation:
     binary: str
     label: str                  # a case, or fixture.*.test for variants that agree
     cases: list                 # the case names behind the row
     promises: list              # the titles of the promises its cases judge
-    cells: dict                 # column key -> text
+    cells: dict                 # column key -> Observed
 
 
 def _observed(case):
-    out = []
+    """(phrase, detail) of a case's `# observed: <phrase>; <detail>` lines."""
+    phrases, details = [], []
     for d in case.diagnostics:
         t = d.strip()
         if t.startswith(OBSERVED):
-            out.append(t[len(OBSERVED):].strip())
-    return "; ".join(out)
+            phrase, _, detail = t[len(OBSERVED):].strip().partition(";")
+            if phrase.strip() not in phrases:
+                phrases.append(phrase.strip())
+            if detail.strip():
+                details.append(detail.strip())
+    return " + ".join(phrases), "; ".join(details)
 
 
 def observations(runs, cols, catalogue):
     """Observation rows: one per case that printed `# observed:` in some column,
-    one per fixture.*.test where every column saw the same in every variant."""
-    seen = OrderedDict()        # (binary, case) -> {column key: text}
+    one per fixture.*.test where every column saw the same phrase in every
+    variant (the details, which may differ, stay with each case)."""
+    seen = OrderedDict()        # (binary, case) -> {column key: (phrase, detail)}
     for run in runs:
         for b in run.binaries:
             key = _column_for(run, b.backend)[0]
             for c in b.cases:
-                text = _observed(c)
-                if text:
-                    seen.setdefault((b.name, c.name), {})[key] = text
+                phrase, detail = _observed(c)
+                if phrase:
+                    seen.setdefault((b.name, c.name), {})[key] = (phrase, detail)
     groups = OrderedDict()      # (binary, fixture, test) -> [(case, cells)]
     for (binary, name), cells in seen.items():
         parts = name.split(".")
@@ -370,23 +390,28 @@ def observations(runs, cols, catalogue):
         groups.setdefault(gkey, []).append((name, cells))
     out = []
     for (binary, fixture, test), members in groups.items():
-        keys = {k for _, cells in members for k in cells}
+        keys = [k for k in (c.key for c in cols) if any(k in cells for _, cells in members)]
         same = test and len(members) > 1 and all(
-            len({cells.get(k) for _, cells in members}) == 1 for k in keys)
+            len({cells.get(k, (None, ""))[0] for _, cells in members}) == 1 for k in keys)
         if same:
             variants = [n.split(".")[1] for n, _ in members]
-            label = f"{fixture}.*.{test} ({', '.join(variants)})"
-            batches = [(label, [n for n, _ in members], members[0][1])]
+            batches = [(f"{fixture}.*.{test} ({', '.join(variants)})", members)]
         else:
-            batches = [(n, [n], cells) for n, cells in members]
-        for label, names, cells in batches:
+            batches = [(n, [(n, cells)]) for n, cells in members]
+        for label, batch in batches:
             titles = []
-            for n in names:
+            for n, _ in batch:
                 for p in catalogue.judged_by(binary, n):
                     if p.title not in titles:
                         titles.append(p.title)
-            out.append(Observation(binary=binary, label=label, cases=names, promises=titles,
-                                   cells=dict(cells)))
+            cells = {}
+            for k in keys:
+                got = [(n, cells_[k]) for n, cells_ in batch if k in cells_]
+                if got:
+                    cells[k] = Observed(phrase=got[0][1][0],
+                                        details=[(n, d) for n, (_, d) in got if d])
+            out.append(Observation(binary=binary, label=label, cases=[n for n, _ in batch],
+                                   promises=titles, cells=cells))
     return out
 
 

@@ -373,3 +373,24 @@ def test_unknown_arch_and_name(tmp_path, capsys):
 			cli.run(fetch.PROG, fetch.main, ["--cache", str(tmp_path / "c"), *argv])
 		assert e.value.code == 2
 		assert msg in capsys.readouterr().err
+
+
+@needs_dpkg
+def test_builtin_kvm_needs_no_modules_package(tmp_path, debdir):
+	"""arm64's KVM is built in: its 7.x modules package (100 MB) is not
+	fetched, and a gap there is none."""
+	r, v = "7.3.4+deb13-arm64", "7.3.4-1~bpo13+1"
+	m = f"usr/lib/modules/{r}"
+	made = {(f"linux-binary-unsigned-{r}", v): make_deb(
+			debdir, f"linux-binary-unsigned-{r}", v, "arm64",
+			{f"{m}/vmlinuz.unsigned": b"not really a kernel"}),
+		(f"linux-base-{r}", v): make_deb(debdir, f"linux-base-{r}", v, "arm64",
+						 {f"{m}/config": b"CONFIG_KVM=y\n"})}
+	dl = downloader_of(made, gaps={f"linux-modules-{r}"})
+	idx = index_of({"trixie-backports": layout7(r, v, arch="arm64"), "experimental": []},
+		       darch="arm64", downloader=dl)
+	f = fetch.kernel("debian-latest:arm64", cache=str(tmp_path / "c"), index=idx,
+			 log=lambda m: None)
+	assert (f.version, f.layout, f.modules, f.fallback) == (v, "7.x", "", "")
+	assert f"linux-modules-{r}" not in dl.tried
+	assert f.config.endswith(f"{m}/config")

@@ -3,8 +3,9 @@
 # Sourced by the check steps that run the suite as another user (POSIX sh).
 # The checkout may sit where no other user can reach it (a 0700 home, a
 # `mktemp -d` folder), so they run a copy of what the suite needs to run:
-# the runner, its settings and config, the reporter, and the executables of
-# the build directory, made readable by everyone.
+# the runner, its settings and config, the reporter and its catalogue of
+# promises (promises.toml), and the executables of the build directory,
+# made readable by everyone.
 #
 # stage_suite TOP BUILD DEST   copy into DEST (created); DEST/build is the
 #                              build directory of the copy
@@ -20,7 +21,7 @@ stage_suite() {
 	_top=$1 _build=$2 _dest=$3
 	mkdir -p "$_dest/build" || return 1
 	cp "$_top/run_tests.sh" "$_dest/" || return 1
-	for _f in settings config tests.list; do
+	for _f in settings config tests.list promises.toml; do
 		[ ! -f "$_top/$_f" ] || cp "$_top/$_f" "$_dest/" || return 1
 	done
 	if [ -d "$_top/report" ]; then

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """The conformance matrix: rows per ABI promise, columns per backend or kernel, honest cells."""
 
+import os
 import re
+import shutil
 
 from conftest import TOP, data
 from sysevent_report import cases, matrix, promises
@@ -203,7 +205,8 @@ def test_html_leads_with_the_matrix(cli, tmp_path):
                  "reentry", "shutdown", "mode-real", "mode-prot", "mode-long", "ghcb-page",
                  "snp-only", "snp", "hyperv-crash", "triple-fault", "capability"):
         assert want in rows, want
-    assert 'id="matrix-hidden"' in text and "12 arm64 promises" in text
+    n_arm64 = sum(1 for p in cat.promises if "arm64" in p.arches)
+    assert 'id="matrix-hidden"' in text and f"{n_arm64} arm64 promises" in text
     # A failing cell says its first deviation on hover and in the list below.
     fails = re.findall(r'<td class="mx mx-fail"[^>]*title="([^"]*)"', text)
     assert fails and all("deviation" in t or "not ok" in t or "fail" in t for t in fails)
@@ -309,27 +312,36 @@ def test_a_kernel_older_than_a_promise_reads_na(tmp_path):
 
 
 def test_observations_kernel_by_kernel(tmp_path):
+    """`# observed: <phrase>; <detail>`: rows by case, folded where every column saw
+    the same phrase in every variant; the details stay with their cases."""
     nonsev = cases.source_cases(TOP)["ghcb_nonsev_test"].cases
-    gp = {c: "vector 13 at rip 0x3000" for c in nonsev if c.endswith(".ghcb_wrmsr")}
-    through = {c: "no exception, exit 0x5(KVM_EXIT_HLT), rax 0xfffffc18"
-               for c in nonsev if c.endswith(".ghcb_wrmsr")}
-    through["nonsev.long.ghcb_wrmsr"] = "something else"
+    wrmsr = [c for c in nonsev if c.endswith(".ghcb_wrmsr")]
+    gp = {c: "#GP at the GHCB MSR write; vector 13 at rip 0x3000" for c in wrmsr}
+    through = {c: "no exception: the guest ran on to its HLT; rax 0xfffffc18" for c in wrmsr}
+    through["nonsev.long.ghcb_wrmsr"] = ("no exception: the guest ran on to its HLT; "
+                                         "rax 0xfffffffffffffc18")
     new = _arch_set(tmp_path, "new", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
                     "x86_64", "7.3.4+deb13-amd64", "debian-latest", observed=gp)
     old = _arch_set(tmp_path, "old", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
                     "x86_64", "6.12.118+deb12-amd64", "debian-6.12", observed=through)
     m = matrix.build([load(new), load(old)])
-    labels = [o.label for o in m.observations]
-    # 7.x saw the same in every mode, 6.12 did not: one row per case then.
-    assert labels == ["nonsev.real.ghcb_wrmsr", "nonsev.prot.ghcb_wrmsr",
-                      "nonsev.long.ghcb_wrmsr"]
-    o = m.observations[2]
-    new_col, old_col = m.columns
-    assert o.cells == {new_col.key: "vector 13 at rip 0x3000", old_col.key: "something else"}
-    assert o.promises == ["non-SEV control"]
-    m = matrix.build([load(new)])
     (o,) = m.observations
     assert o.label == "nonsev.*.ghcb_wrmsr (real, prot, long)"
+    assert o.promises == ["non-SEV control"]
+    new_col, old_col = m.columns
+    assert o.cells[new_col.key].phrase == "#GP at the GHCB MSR write"
+    assert {d for _, d in o.cells[new_col.key].details} == {"vector 13 at rip 0x3000"}
+    assert o.cells[old_col.key].phrase == "no exception: the guest ran on to its HLT"
+    assert dict(o.cells[old_col.key].details)["nonsev.long.ghcb_wrmsr"] == \
+        "rax 0xfffffffffffffc18"
+    # A phrase that differs between variants of one column: a row per case.
+    through["nonsev.long.ghcb_wrmsr"] = "an exception this control does not name; vector 6"
+    other = _arch_set(tmp_path, "other", "ghcb_nonsev_test", [(c, "pass") for c in nonsev],
+                      "x86_64", "6.1.0-57-amd64", "debian-6.1", observed=through)
+    m = matrix.build([load(new), load(other)])
+    assert [o.label for o in m.observations] == wrmsr
+    assert m.observations[2].cells[m.columns[1].key].phrase == \
+        "an exception this control does not name"
 
 
 def test_html_of_a_kernel_matrix_directory(cli, tmp_path):
@@ -360,3 +372,153 @@ def test_html_of_a_kernel_matrix_directory(cli, tmp_path):
     assert res.rc == 2 and "a kernel matrix of 2 result sets: give one of them" in res.err
     res = cli("summary", "-q", top)
     assert res.rc == 0 and res.out.count("passed, 0 failed") >= 2
+
+
+# ---- The real three-architecture set: 7.x under QEMU TCG, and x86_64 6.12 ---------
+
+REAL_7X = ["real-kernel-7.3-x86_64", "real-kernel-7.3-arm64", "real-kernel-7.2-riscv64"]
+REAL_612 = "real-kernel-6.12-x86_64"
+
+
+def _col(m, arch, release_prefix):
+    return next(c for c in m.columns if c.arch == arch and c.release.startswith(release_prefix))
+
+
+def _recorded(arch):
+    """The promises of @arch that the recorded set's cases judge. A promise added after
+    the recording (its cases newer than the set) is left out here rather than failing
+    every later change; re-record with the recipe in tests/report/data/README.md."""
+    name = next(d for d in REAL_7X if d.endswith(arch))
+    run = load(data(name))
+    names = [(b.name, c.name) for b in run.binaries for c in b.cases]
+    return [p for p in promises.load().for_arch(arch)
+            if any(p.judges(b, c) for b, c in names)]
+
+
+def test_real_three_architectures():
+    runs = [load(data(d)) for d in REAL_7X + [REAL_612]]
+    m = matrix.build(runs)
+    cat = promises.load()
+    x86, arm, rv = _col(m, "x86_64", "7."), _col(m, "arm64", "7."), _col(m, "riscv64", "7.")
+    # As recorded: arm64 17 promises, riscv64 6 (their catalogue then).
+    assert len(_recorded("arm64")) >= 17 and len(_recorded("riscv64")) >= 6
+    for p in _recorded("arm64"):
+        assert m.cells[(p.id, arm.key)].state == "pass", p.id
+    for p in cat.for_arch("arm64"):
+        assert m.cells[(p.id, x86.key)].detail == "n/a (arm64)", p.id
+    for p in _recorded("riscv64"):
+        want = "skip" if p.id == "sbi-v01-shutdown" else "pass"
+        assert m.cells[(p.id, rv.key)].state == want, p.id
+    for p in cat.for_arch("riscv64"):
+        assert m.cells[(p.id, arm.key)].detail == "n/a (riscv64)", p.id
+    for p in cat.for_arch("x86_64"):
+        for col in (arm, rv):
+            c = m.cells[(p.id, col.key)]
+            assert (c.state, c.detail) == ("na", "n/a (x86_64)"), (p.id, col.title)
+        if p.required and p in _recorded("x86_64"):
+            assert m.cells[(p.id, x86.key)].state == "pass", p.id
+    # Every required promise of each kernel is met (SYSTEM_OFF2 too: 7.3 is past 6.13).
+    for run in runs:
+        names = [(b.name, c.name) for b in run.binaries for c in b.cases]
+        verdicts = [v for v in promises.check_required(run, catalogue=cat)
+                    if any(v.promise.judges(b, c) for b, c in names)]
+        assert len(verdicts) >= 5 and all(v.met for v in verdicts), run.source
+
+
+def test_real_observations_show_what_changed_after_6_12():
+    m = matrix.build([load(data(d)) for d in REAL_7X + [REAL_612]])
+    x86_7, x86_6 = _col(m, "x86_64", "7."), _col(m, "x86_64", "6.12")
+    rows = {o.label: o for o in m.observations}
+    o = rows["nonsev.*.ghcb_wrmsr (real, prot, long)"]
+    assert o.cells[x86_7.key].phrase == "#GP at the GHCB MSR write"
+    assert o.cells[x86_6.key].phrase == "no exception: the guest ran on to its HLT"
+    assert o.promises == ["non-SEV control"]
+    # riscv's reserved reset type: which SBI error it got, observed, not judged.
+    (rv,) = [o for o in m.observations if o.binary == "sbi_system_event_test"]
+    assert rv.cells[_col(m, "riscv64", "7.").key].phrase.endswith("for a reserved reset type")
+
+
+MATRIX_SCREENSHOT = os.path.join(TOP, "results", "report-kernel-matrix.png")
+
+
+def test_chromium_kernel_matrix_page(cli, tmp_path):
+    """The page of a kernel matrix of three architectures, as a browser draws it."""
+    _chromium()
+    top = tmp_path / "kernels"
+    for d in REAL_7X + [REAL_612]:
+        shutil.copytree(data(d), top / d)
+    assert cli("html", "-q", top).rc == 0
+    page = top / "report.html"
+    proc = _chromium_run(["--dump-dom", page.as_uri()])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout.decode("utf-8", errors="replace")
+    el = elements(dom)
+    assert "script" not in el.tags
+    assert {"matrix-table", "observations-table", "kernel-banner", "section-4"} <= el.ids
+    # The columns, as drawn: x86_64 6.12 and 7.3, arm64 7.3, riscv64 7.2.
+    assert re.findall(r'<th class="col" data-kind="kernel" data-arch="([a-z0-9_]+)"', dom) == \
+        ["x86_64", "x86_64", "arm64", "riscv64"]
+    cells = {}
+    for row, tds in re.findall(r'<tr data-row="([a-z0-9-]+)">(.*?)</tr>', dom, re.S):
+        cells[row] = re.findall(r'<td class="mx mx-([a-z]+)"[^>]*>([^<]*)', tds)
+    cat = promises.load()
+    for p in _recorded("arm64"):
+        assert cells[p.id][2] == ("pass", "PASS"), p.id
+    for p in cat.for_arch("arm64"):
+        assert cells[p.id][3] == ("na", "n/a (arm64)"), p.id
+    for p in cat.for_arch("x86_64"):
+        assert cells[p.id][2] == cells[p.id][3] == ("na", "n/a (x86_64)"), p.id
+    recorded = {p.id for a in ("arm64", "riscv64") for p in _recorded(a)}
+    assert not any(s == "notrun" for pid, row in cells.items() if pid in recorded
+                   for s, _ in row[2:])
+    shot = tmp_path / "shot.png"
+    proc = _chromium_run([f"--screenshot={shot}", "--window-size=1500,3600", page.as_uri()])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(shot, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")) == \
+        (1500, 3600)
+    assert os.path.getsize(shot) > 50000, "a blank page would compress to almost nothing"
+    os.makedirs(os.path.dirname(MATRIX_SCREENSHOT), exist_ok=True)
+    shutil.copyfile(shot, MATRIX_SCREENSHOT)
+
+
+def test_html_observations_table_of_the_real_sets(cli, tmp_path):
+    out = tmp_path / "r.html"
+    assert cli("html", "-q", "-o", out, *[data(d) for d in [REAL_612] + REAL_7X]).rc == 0
+    text = out.read_text()
+    table = text[text.index('id="observations-table"'):]
+    table = table[:table.index("</table>")]
+    heads = re.findall(r'<th class="col">([^<]+)', table)
+    assert heads == ["debian-6.12", "vmlinuz-7.3.4+deb13-amd64", "vmlinuz-7.3.4+deb13-arm64",
+                     "vmlinuz-7.2.13+deb14-riscv64"]
+    rows = {re.sub(r"<[^>]+>", "", r[0]): r[1:] for r in
+            (re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in table.split("<tr>")[2:])}
+    wrmsr = rows["ghcb_nonsev_test: nonsev.*.ghcb_wrmsr (real, prot, long)"]
+    assert wrmsr[0] == "non-SEV control"
+    assert "<b>no exception: the guest ran on to its HLT</b>" in wrmsr[1]
+    assert "<b>#GP at the GHCB MSR write</b>" in wrmsr[2]
+    # The arm64 and riscv kernels never run the x86 control: n/a, not "nothing observed".
+    assert wrmsr[3] == wrmsr[4] == "n/a (x86_64)"
+    srst = rows["sbi_system_event_test: srst.invalid_type"]
+    assert srst[1] == srst[2] == srst[3] == "n/a (riscv64)" and "reserved reset type" in srst[4]
+    # The matrix comes first, the observations next, the runs after.
+    assert text.index('id="matrix-table"') < text.index('id="observations"') < \
+        text.index('id="section-1"')
+
+
+def test_real_arm64_observation_said_twice_is_one_phrase():
+    m = matrix.build([load(data("real-kernel-7.3-arm64"))])
+    (o,) = [o for o in m.observations if o.binary == "psci_system_event_test"]
+    got = o.cells[m.columns[0].key]
+    assert got.phrase == "a resumed SYSTEM_OFF2 returns INTERNAL_FAILURE"
+    assert got.details == [("psci.system_off2_count", "call 2, x0 -6; call 4, x0 -6")]
+
+
+def test_a_pass_says_which_version_decided_it():
+    """`ok N case #  PSCI 1.3, 6.13+ (kernel 7.3.4)`: the gate is the cell's detail."""
+    m = matrix.build([load(data("real-kernel-7.3-arm64"))])
+    c = cell(m, "psci-system-off2", m.columns[0].title)
+    assert (c.state, c.detail) == ("pass", "PSCI 1.3, 6.13+ (kernel 7.3.4)")
+    assert cell(m, "psci-system-off", m.columns[0].title).detail == ""

@@ -1,20 +1,26 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check-sanitize: the suite's own unit tests, the local suite and the
-# model mutation run on the ASan+UBSan build (make SANITIZE=1, build-san/),
-# after the canary has shown that a sanitizer report anywhere (a kselftest
-# harness grandchild, a teardown, the harness's own process at exit) fails
-# the case, the binary and this step.
+# make check-sanitize: every one of the suite's own unit tests (each
+# tests/unit/*.c), the local suite and the model mutation run on the
+# ASan+UBSan build (make SANITIZE=1, build-san/), after the canary has shown
+# that a sanitizer report anywhere (a kselftest harness grandchild, a
+# teardown, the harness's own process at exit) fails the case, the binary
+# and this step.
 #
 # Any sanitizer report in any output fails the step, whatever the exit
 # status it came with: the reports go to stderr, which the runner, the
 # mutation run and this script all keep, and every kept log is searched.
+# The unit tests, the suite and the mutation run are re-runs of cases other
+# make check steps count: each is one check here, "re-run clean" (no
+# failure, no sanitizer report), never its cases counted again.
 #
 # usage: tests/sanitize/run.sh [-o DIR] [--quick]
 #   -o DIR    keep the logs and result sets in DIR (default: a scratch dir)
 #   --quick   mutation run without the exhaustive sweep
-# environment: BUILD (default build-san)
+# environment: BUILD (default build-san), SANITIZE_UNIT_PROGS (the unit
+# tests, as the Makefile's UNIT_PROGS: tests/unit/NAME ...; default every
+# tests/unit/*.c)
 # Last line: `sanitize: N passed, N failed, N skipped`.
 # Exit status: 0 clean, 1 a failure or a sanitizer report, 2 bad usage.
 set -u
@@ -28,7 +34,7 @@ while [ $# -gt 0 ]; do
 	-o) [ $# -ge 2 ] || { echo "sanitize: -o needs a directory" >&2; exit 2; }
 	    outdir=$2; shift ;;
 	--quick) mutation_args="" ;;
-	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "sanitize: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -68,16 +74,38 @@ SAN_RE='ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|^SUMMARY: (Address|Leak
 
 . "$top/tests/lib/tap.sh"
 
-# Add the last `N passed, N failed[, N skipped]` line of file $1 to the totals.
-add_counts() {
-	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-	if [ -z "$line" ]; then
-		bad "$2: no count line"
-		return
-	fi
+# A re-run of cases another step counts: one check from its closing count
+# line, its exit status (RC; SKIP_RC: every case skipped) and its logs.
+# rerun WHAT OUT RC SKIP_RC LOG...
+rerun() {
+	what=$1 out=$2 rc=$3 skip_rc=$4
+	shift 4
+	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	counts=$(echo "$line" | sed -E 's/^[A-Za-z-]+: //')
 	# shellcheck disable=SC2046
-	set -- $(echo "$line" | sed -E 's/^[A-Za-z-]+: //; s/[^0-9]+/ /g')
-	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + ${3:-0}))
+	set -- "$@" $(echo "$counts" | sed -E 's/[^0-9]+/ /g')
+	reports=0
+	for f in "$@"; do
+		case $f in [0-9]*) continue ;; esac
+		[ -f "$f" ] || continue
+		grep -qE "$SAN_RE" "$f" || continue
+		reports=$((reports + 1))
+		echo "# sanitizer report in $f:"
+		grep -E -m 5 "$SAN_RE" "$f" | sed 's/^/#   /'
+	done
+	p=$(echo "$counts" | sed -E 's/ passed.*//')
+	f=$(echo "$counts" | sed -E 's/.* passed, ([0-9]+) failed.*/\1/')
+	if [ -z "$line" ]; then
+		bad "$what: re-run under ASan+UBSan printed no count line (exit $rc)"
+	elif [ "$reports" -gt 0 ]; then
+		bad "$what: re-run under ASan+UBSan: sanitizer reports in $reports log(s)"
+	elif [ "$rc" -eq 0 ] && [ "$f" -eq 0 ] && [ "$p" -gt 0 ]; then
+		ok "$what: re-run clean under ASan+UBSan (its own count: $counts)"
+	elif [ "$rc" -eq "$skip_rc" ] && [ "$f" -eq 0 ] && [ "$p" -eq 0 ]; then
+		skipped "$what: re-run under ASan+UBSan: every case skipped"
+	else
+		bad "$what: re-run under ASan+UBSan: exit $rc, $counts"
+	fi
 }
 
 # Every sanitizer report in the files given is one failure, named.
@@ -158,35 +186,38 @@ else
 	sed 's/^/#   /' "$work/canary/runner.out"
 fi
 
-# ---- 2. The suite's unit tests.
+# ---- 2. The suite's unit tests: every one, each tests/unit/*.c.
 echo "=== unit tests ($build)"
-"$top/tests/run_unit.sh" "$build/tests/unit/ghcb_codec_test" "$build/tests/unit/oracle_test" \
-	>"$work/unit.log" 2>&1
-rc=$?
-tail -n 1 "$work/unit.log"
-add_counts "$work/unit.log" "unit tests"
-[ "$rc" -eq 0 ] || bad "unit tests: exit $rc"
-scan "unit tests" "$work/unit.log"
+all_units=""
+for src in "$top"/tests/unit/*.c; do
+	all_units="$all_units tests/unit/$(basename "$src" .c)"
+done
+units=${SANITIZE_UNIT_PROGS:-$all_units}
+total=0 missing=""
+for name in $all_units; do
+	total=$((total + 1))
+	case " $units " in *" $name "*) ;; *) missing="$missing ${name#tests/unit/}" ;; esac
+done
+if [ -z "$missing" ]; then
+	ok "unit tests: all $total of tests/unit/ run under the sanitizers"
+else
+	bad "unit tests: not all $total of tests/unit/ run under the sanitizers; not run:$missing"
+fi
+# shellcheck disable=SC2046
+"$top/tests/run_unit.sh" $(for u in $units; do echo "$build/$u"; done) >"$work/unit.log" 2>&1
+rerun "unit tests" "$work/unit.log" $? 4 "$work/unit.log"
 
 # ---- 3. The local suite.
 echo "=== run_tests.sh ($build)"
 BUILD=$build "$top/run_tests.sh" -o "$work/suite" >"$work/suite.out" 2>&1
-rc=$?
-tail -n 1 "$work/suite.out"
-add_counts "$work/suite.out" "suite"
-[ "$rc" -eq 0 ] || [ "$rc" -eq 4 ] || bad "suite: exit $rc"
-scan "suite" "$work/suite.out" "$work"/suite/logs/*.log
+rerun "suite" "$work/suite.out" $? 4 "$work/suite.out" "$work"/suite/logs/*.log
 
 # ---- 4. The model mutation run.
 echo "=== tests/mutation/run.sh $mutation_args ($build)"
 # shellcheck disable=SC2086
 BUILD=$build "$top/tests/mutation/run.sh" -o "$work/mutation" $mutation_args \
 	>"$work/mutation.out" 2>&1
-rc=$?
-tail -n 2 "$work/mutation.out"
-add_counts "$work/mutation.out" "mutation"
-[ "$rc" -eq 0 ] || bad "mutation: exit $rc"
-scan "mutation" "$work/mutation.out" "$work"/mutation/*.log
+rerun "mutation" "$work/mutation.out" $? 4 "$work/mutation.out" "$work"/mutation/*.log
 
 # --quick leaves the sweep out of the mutation run; the sweep's own code
 # (one launch per mode, the host re-entering after each of 4096 reports,
