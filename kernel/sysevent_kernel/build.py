@@ -26,6 +26,7 @@ import fcntl
 import glob
 import hashlib
 import importlib
+import importlib.util
 import lzma
 import os
 import re
@@ -186,6 +187,11 @@ class Builder:
 
 	def source(self, base="stock"):
 		raise NotImplementedError
+
+
+def whole_kernel_builds():
+	"""Is a whole-kernel builder (sysevent_kernel.kernelbuild) installed?"""
+	return importlib.util.find_spec(f"{__package__}.kernelbuild") is not None
 
 
 def builder(line, arch, **kw):

@@ -133,6 +133,11 @@ chroot).
 """
 
 
+# The binary that reaches each architecture's mutated sites under QEMU.
+MUTANT_BINARY = {"x86_64": "system_event_legacy_test", "riscv64": "sbi_system_event_test",
+		 "arm64": "psci_system_event_test"}
+
+
 class Usage(Exception):
 	pass
 
@@ -214,12 +219,13 @@ def parse_args(argv):
 			break
 		else:
 			raise Usage(f"unknown option '{a}' (see --help)")
-	if o.arch in ("x86_64", "amd64"):
-		o.arch = "x86_64"
-	elif o.arch in ("riscv64", "riscv"):
-		o.arch = "riscv64"
-	else:
-		die("--arch must be x86_64 or riscv64 (arm64's KVM is built into the kernel)")
+	try:
+		o.arch = arches.get(o.arch).name
+	except arches.UnknownArch:
+		die(f"--arch must be x86_64 or riscv64, not {o.arch}")
+	if o.arch not in build.MODULES and not build.whole_kernel_builds():
+		die(f"--arch must be x86_64 or riscv64 ({o.arch}'s KVM is built into the kernel, "
+		    "and no whole-kernel build is installed)")
 	if o.kdir and o.arch != "x86_64":
 		die("--kdir is for x86_64 kernel trees")
 	for p in o.patches:
@@ -511,12 +517,10 @@ class Matrix:
 		self.plock = threading.Lock()
 		if o.runner_args is not None:
 			self.stock_args = list(o.runner_args)
-		elif self.arch.name == "riscv64":
-			self.stock_args = ["-t", "sbi_system_event_test", "-T", "60"]
 		elif o.all_tests:
 			self.stock_args = ["-T", "60"]
 		else:
-			self.stock_args = ["-t", "system_event_legacy_test", "-T", "60"]
+			self.stock_args = ["-t", MUTANT_BINARY[self.arch.name], "-T", "60"]
 		self.harness_args = ["-t", "sev_es_term_test", "--backend", "harness", "-T", "120"]
 		if o.all_tests:
 			self.harness_args = ["-t", "sev_es_term_test", "-t", "system_event_legacy_test",
@@ -549,8 +553,10 @@ class Matrix:
 		return out
 
 	def run_boot(self, cell, built, kernel, rdir):
-		args = [self.o.boot, "--bzimage", built.image, "--modules", built.modules,
-			"--out", rdir, "--timeout", str(self.o.timeout),
+		args = [self.o.boot, "--bzimage", built.image]
+		if built.modules:
+			args += ["--modules", built.modules]
+		args += ["--out", rdir, "--timeout", str(self.o.timeout),
 			"--label", f"{kernel.release} {cell.name}", "--no-stream", "--no-report"]
 		if self.o.suite_dir:
 			args += ["--suite-dir", self.o.suite_dir]
