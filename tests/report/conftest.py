@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Shared helpers for the reporter's tests (tests/report/)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -11,8 +12,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 DATA = os.path.join(HERE, "data")
 LAUNCHER = os.path.join(TOP, "report", "kvm-sysevent-report")
-# Optional: the KCIDB schema beside the repo (absent in a bare clone).
-KCIDB_SCHEMA = os.path.join(TOP, "..", "shared", "reference", "kcidb-io.schema.v5.3.json")
+# The KCIDB schema the reporter writes to: a copy kept in the project
+# (tests/report/kcidb/README.md says where from, and its licence).
+KCIDB_SCHEMA = os.path.join(HERE, "kcidb", "kcidb-io.schema.v5.3.json")
 
 sys.path.insert(0, os.path.join(TOP, "report"))
 
@@ -32,6 +34,14 @@ def run_cli(*args, stdin=None, timeout=120):
     assert "Traceback" not in res.err, res.err
     assert "internal error" not in res.err, res.err
     return res
+
+
+def validate_kcidb(doc):
+    """Validate a KCIDB document against the schema (formats checked too)."""
+    import jsonschema
+    with open(KCIDB_SCHEMA) as f:
+        schema = json.load(f)
+    jsonschema.validate(doc, schema, format_checker=jsonschema.FormatChecker())
 
 
 def data(*parts):

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import KCIDB_SCHEMA, TOP
+from conftest import TOP, validate_kcidb
 
 BUILD = os.path.join(TOP, os.environ.get("BUILD", "build"))
 BINARIES = ["sev_es_term_test", "system_event_legacy_test", "ghcb_nonsev_test"]
@@ -51,10 +51,7 @@ def test_live_outputs(live_set, cli, tmp_path):
     kcidb = cli("kcidb", "--origin", "live", path)
     assert kcidb.rc == 0
     doc = json.loads(kcidb.out)
-    if os.path.isfile(KCIDB_SCHEMA):
-        import jsonschema
-        with open(KCIDB_SCHEMA) as f:
-            jsonschema.validate(doc, json.load(f))
+    validate_kcidb(doc)
     assert not any(".sev_es_term_test" in t["path"] for t in doc["tests"])
     html = cli("html", "-o", tmp_path / "r.html", path)
     assert html.rc == 0

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import HANDMADE, KCIDB_SCHEMA, data, real_result_sets
+from conftest import HANDMADE, data, real_result_sets, validate_kcidb
 
 ALL_SETS = HANDMADE + real_result_sets()
 COUNT_LINE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped$")
@@ -144,16 +144,8 @@ ok 3 xfail_test
 
 # --- KCIDB -------------------------------------------------------------------
 
-def _schema():
-    if not os.path.isfile(KCIDB_SCHEMA):
-        pytest.skip("KCIDB schema not available (../shared absent)")
-    with open(KCIDB_SCHEMA) as f:
-        return json.load(f)
-
-
 def _validate(doc):
-    import jsonschema
-    jsonschema.validate(doc, _schema(), format_checker=jsonschema.FormatChecker())
+    validate_kcidb(doc)
 
 
 def _check_ids_and_paths(doc, origin):
