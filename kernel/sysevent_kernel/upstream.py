@@ -31,6 +31,7 @@ judged by the suite's oracle.
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -77,24 +78,31 @@ def _safe(version):
 	return "".join(c if c.isalnum() or c in "+.-_" else "_" for c in version)
 
 
-def source_tree(tarball, version, cache, log=_say):
-	"""A whole kernel tree of Debian's linux-source tarball, extracted once
-	into the cache, to build the selftests from where no whole-kernel tree
-	of that version is at hand (the module builds unpack only KVM's
-	folders). Returns its path."""
-	dest = os.path.join(cache, "upstream", f"src-{_safe(version)}")
+def source_tree(path, version, cache, log=_say):
+	"""A whole kernel tree of Debian's linux-source (PATH: its tarball, or the
+	linux-source .deb that holds it), extracted once into the cache, to build
+	the selftests from where no whole-kernel tree of that version is at hand
+	(the module builds unpack only KVM's folders). Returns its path."""
+	dest = os.path.abspath(os.path.join(cache, "upstream", f"src-{_safe(version)}"))
 	if os.path.isfile(os.path.join(dest, ".extracted")):
 		return dest
-	if not os.path.isfile(tarball):
-		raise UpstreamError(f"kernel source not found: {tarball}")
-	log(f"extracting {os.path.basename(tarball)} ({version}) for the selftests")
+	if not os.path.isfile(path):
+		raise UpstreamError(f"kernel source not found: {path}")
+	log(f"extracting {os.path.basename(path)} ({version}) for the selftests")
 	tmp = dest + ".tmp"
 	shutil.rmtree(tmp, ignore_errors=True)
 	os.makedirs(tmp)
-	r = subprocess.run(["tar", "-xf", tarball, "-C", tmp, "--strip-components=1"])
-	if r.returncode:
+	untar = f"tar -xJf - -C {shlex.quote(tmp)} --strip-components=1"
+	if path.endswith(".deb"):
+		# ./usr/src/linux-source-X.Y.tar.xz inside the package.
+		sh = (f"dpkg-deb --fsys-tarfile {shlex.quote(path)} | "
+		      f"tar -xOf - --wildcards './usr/src/linux-source-*.tar.xz' | {untar}")
+	else:
+		sh = f"{untar} < {shlex.quote(path)}"
+	r = subprocess.run(["bash", "-o", "pipefail", "-c", sh])
+	if r.returncode or not os.path.isfile(os.path.join(tmp, "Makefile")):
 		shutil.rmtree(tmp, ignore_errors=True)
-		raise UpstreamError(f"cannot extract {tarball}")
+		raise UpstreamError(f"cannot extract a kernel tree from {path}")
 	with open(os.path.join(tmp, ".extracted"), "w") as f:
 		f.write(version + "\n")
 	shutil.rmtree(dest, ignore_errors=True)

@@ -4,7 +4,10 @@ from a guest's result set (their own exit status, never the oracle), and
 the guest's suite and build directories."""
 
 import os
+import subprocess
 import sys
+
+import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "kernel"))
 
@@ -62,3 +65,44 @@ def test_guest_dirs(tmp_path):
 	listing = open(os.path.join(suite, "tests.list")).read()
 	assert "aarch64/upstream_psci_test" in listing and "aarch64/psci_system_event_test" in listing
 	assert os.path.exists(os.path.join(build, "aarch64", "upstream_psci_test"))
+
+
+def _source_tarball(tmp_path):
+	top = tmp_path / "t" / "linux-source-9.9"
+	top.mkdir(parents=True)
+	(top / "Makefile").write_text("VERSION = 9\n")
+	tarball = tmp_path / "linux-source-9.9.tar.xz"
+	subprocess.run(["tar", "-cJf", str(tarball), "-C", str(tmp_path / "t"), "linux-source-9.9"],
+		       check=True)
+	return tarball
+
+
+def test_source_tree_from_a_tarball(tmp_path):
+	t = upstream.source_tree(str(_source_tarball(tmp_path)), "9.9.1-1", str(tmp_path / "c"),
+				 log=lambda m: None)
+	assert open(os.path.join(t, "Makefile")).read() == "VERSION = 9\n"
+	# Once: a second call does not extract again.
+	os.remove(os.path.join(t, "Makefile"))
+	assert upstream.source_tree("/nonexistent", "9.9.1-1", str(tmp_path / "c")) == t
+
+
+def test_source_tree_from_a_deb(tmp_path):
+	pkg = tmp_path / "pkg"
+	(pkg / "DEBIAN").mkdir(parents=True)
+	(pkg / "usr" / "src").mkdir(parents=True)
+	(pkg / "DEBIAN" / "control").write_text(
+		"Package: linux-source-9.9\nVersion: 9.9.1-1\nArchitecture: all\n"
+		"Maintainer: x <x@example.org>\nDescription: test\n")
+	os.rename(_source_tarball(tmp_path), pkg / "usr" / "src" / "linux-source-9.9.tar.xz")
+	deb = tmp_path / "linux-source-9.9_9.9.1-1_all.deb"
+	subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(pkg), str(deb)], check=True,
+		       capture_output=True)
+	t = upstream.source_tree(str(deb), "9.9.1-1", str(tmp_path / "c"), log=lambda m: None)
+	assert os.path.isfile(os.path.join(t, "Makefile"))
+
+
+def test_source_tree_refuses_what_is_no_kernel(tmp_path):
+	bad = tmp_path / "x.tar.xz"
+	bad.write_bytes(b"not a tarball")
+	with pytest.raises(upstream.UpstreamError):
+		upstream.source_tree(str(bad), "1", str(tmp_path / "c"), log=lambda m: None)
