@@ -25,9 +25,9 @@ MUTANT_PATCH	?=
 # The lines on which make check-mutants runs only the controls (kernel/mutants/README.md,
 # "Requirements and cost"); check-mutants-lines runs their catalogue.
 MUTANTS_CONTROLS_ONLY ?= latest
-# Until kernel/harness has the newest line's patch, make check runs the lts line only.
-CHECK_MUTANTS_ARGS ?= --line 6.12
-CHECK_MUTANTS_PREPARE ?= --line 6.12
+# Until kernel/harness has the newest line's patch, make check runs the lts line (6.12) only.
+CHECK_MUTANTS_ARGS ?= --line lts
+CHECK_MUTANTS_PREPARE ?= --line lts
 MUTANTS_PREPARE_ARGS ?=
 
 MUTANTS_CMD = kernel/mutants/mutants.sh -o $(MUTANTS_OUT) $(if $(KDIR),--kdir $(KDIR)) \

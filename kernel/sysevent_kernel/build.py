@@ -8,8 +8,7 @@ rebuilt out of tree against Debian's headers), or a whole-kernel builder
 where KVM is built into the image (arm64: sysevent_kernel.kernelbuild,
 imported only when asked for).
 
-ModuleBuilder, per line: resolve the kernel (the resolver's fetch/apt when
-they are there, else the installed linux-source-X.Y and the package index),
+ModuleBuilder, per line: resolve the kernel (the resolver's sysevent_kernel.fetch),
 fetch and unpack the headers, kbuild and source packages of exactly that
 version, pick the compiler from the headers' .config (toolchain), build
 the stock modules once and keep every object. A change (catalogue edits or
@@ -216,7 +215,7 @@ class _Resolved:
 	origin: str
 	image: str		# bootable image (extracted), or None until extracted
 	modules_dir: str	# the kernel's own modules (irqbypass, ccp), or None
-	debs: dict		# headers, common, kbuild -> .deb path (image, legacy x86)
+	debs: dict		# headers, common, kbuild -> .deb path
 	source: tuple		# ("tarball"|"deb", path, "linux-source-X.Y")
 
 
@@ -287,47 +286,6 @@ def _resolve_with_fetch(fetch, line, arch, say):
 			 debs, source)
 
 
-def _apt_cache(*args):
-	return _run(["apt-cache", *args])
-
-
-def _resolve_legacy_x86(line, say):
-	"""Before the resolver lands: the installed linux-source-X.Y decides the
-	version; headers, kbuild and image packages of exactly that version come
-	from the system's package index."""
-	info = lines_mod.lines().get(line)
-	series = info.series if info else None
-	if not series or not re.match(r"^\d+\.\d+$", series):
-		raise SetupError(f"line {line} needs the resolver's package index "
-				 "(sysevent_kernel.fetch), which is not installed yet")
-	pkg = f"linux-source-{series}"
-	tarball = f"/usr/src/{pkg}.tar.xz"
-	if not os.access(tarball, os.R_OK):
-		raise SetupError(f"Debian's kernel source is not installed (apt-get install {pkg})")
-	p = _run(["dpkg-query", "-W", "-f=${Version}", pkg])
-	v = p.stdout.strip()
-	if p.returncode != 0 or not v:
-		raise SetupError(f"cannot read the version of {pkg} (dpkg-query)")
-	if not shutil.which("apt-cache"):
-		raise SetupError("apt-cache not found (a Debian system is needed)")
-	up = v.split("-")[0]
-	names = sorted(n for n in _apt_cache("pkgnames", f"linux-headers-{up}+").stdout.split()
-		       if re.match(rf"^linux-headers-{re.escape(up)}\+[a-z0-9]+-amd64$", n))
-	headers = None
-	for n in names:
-		mad = _apt_cache("madison", n).stdout
-		if any(f.split("|")[1].strip() == v for f in mad.splitlines() if "|" in f):
-			headers = n
-			break
-	if not headers:
-		raise SetupError(f"no linux-headers-{up}+*-amd64 of version {v} in the package index "
-				 "(run apt-get update)")
-	release = headers[len("linux-headers-"):]
-	abi = release[:-len("-amd64")]
-	return release, v, abi, [headers, f"linux-headers-{abi}-common", f"linux-kbuild-{abi}",
-				 f"linux-image-{release}-unsigned"], ("tarball", tarball, pkg)
-
-
 # --- the module builder -------------------------------------------------------------
 
 class ModuleBuilder(Builder):
@@ -378,50 +336,12 @@ class ModuleBuilder(Builder):
 			self._res = self._resolve_kdir()
 			return self._res
 		fetch = _fetch_api()
-		if fetch:
-			r = _resolve_with_fetch(fetch, self.line, self.arch, self.say)
-		elif self.arch.name == "x86_64":
-			release, v, abi, pkgs, source = _resolve_legacy_x86(self.line, self.say)
-			r = _Resolved(release, v, "", f"debian {v}", None, None,
-				      {"names": pkgs}, source)
-		else:
-			r = self._resolve_legacy_fetch_kernel()
+		if fetch is None:
+			raise SetupError("the resolver (sysevent_kernel.fetch) is not installed")
+		r = _resolve_with_fetch(fetch, self.line, self.arch, self.say)
 		self._res = r
 		self._paths(os.path.join(self.cache, r.release))
 		return r
-
-	def _resolve_legacy_fetch_kernel(self):
-		"""riscv64 before the resolver lands: fetch-kernel.sh debian-X.Y:ARCH."""
-		info = lines_mod.lines().get(self.line)
-		series = info.series if info else None
-		if not series or not re.match(r"^\d+\.\d+$", series):
-			raise SetupError(f"line {self.line} needs the resolver's package index "
-					 "(sysevent_kernel.fetch), which is not installed yet")
-		fk = os.path.join(REPO, "kernel", "fetch-kernel.sh")
-
-		def kv(argv):
-			p = _run([fk] + argv)
-			if p.returncode != 0:
-				raise SetupError((p.stderr.strip().splitlines() or ["fetch-kernel.sh failed"])[-1])
-			return dict(ln.split("=", 1) for ln in p.stdout.splitlines() if "=" in ln)
-		a = self.arch.debian
-		k = kv([f"debian-{series}:{a}"])
-		release, version = k.get("release"), k.get("version")
-		if not release or not version or not os.path.isfile(k.get("image", "")):
-			raise SetupError(f"cannot resolve Debian's {a} {series} kernel")
-		abi = _abi_of(release, self.arch)
-		up = version.split("-")[0]
-		names = sorted(n for n in _apt_cache("pkgnames", f"linux-kbuild-{up}+").stdout.split()
-			       if re.match(rf"^linux-kbuild-{re.escape(up)}\+deb\d+$", n))
-		if not names:
-			raise SetupError(f"no linux-kbuild-{up}+* for this machine in the package "
-					 "index (run apt-get update)")
-		debs = {"headers": kv(["--fetch", f"linux-headers-{release}:{a}={version}"])["deb"],
-			"common": kv(["--fetch", f"linux-headers-{abi}-common:{a}={version}"])["deb"],
-			"kbuild": kv(["--fetch", names[-1]])["deb"]}
-		src = kv(["--fetch", f"linux-source-{series}:{a}={version}"])["deb"]
-		return _Resolved(release, version, "trixie", f"debian {version}", k["image"], None, debs,
-				 ("deb", src, f"linux-source-{series}"))
 
 	def _resolve_kdir(self):
 		k = os.path.abspath(self.kdir)
@@ -471,7 +391,6 @@ class ModuleBuilder(Builder):
 			src = threading.Thread(target=self._src_thread)
 			src.start()
 			try:
-				self._fetch_legacy(r)
 				hdr, common = self._extract_headers(r)
 				image = self._extract_image(r)
 			finally:
@@ -532,30 +451,6 @@ class ModuleBuilder(Builder):
 					 f"{p.stderr.strip()[:200]}")
 		_publish(ok, "")
 
-	def _fetch_legacy(self, r):
-		"""Legacy x86 resolution: apt-get download of the four packages."""
-		if "names" not in r.debs:
-			return
-		debs_dir = os.path.join(self.cache, "debs")
-		os.makedirs(debs_dir, exist_ok=True)
-		kcache = os.environ.get("KVM_SYSEVENT_KERNEL_CACHE") or os.path.join(REPO, ".cache",
-										     "kernels")
-		found = []
-		ver = r.version.replace(":", "%3a")
-		for pkg in r.debs["names"]:
-			hits = [p for d in (debs_dir, kcache) for p in glob.glob(os.path.join(d, f"{pkg}_*.deb"))
-				if f"_{ver}_" in os.path.basename(p)]
-			if not hits:
-				self.say(f"apt-get download {pkg}={r.version}")
-				p = _run(["apt-get", "download", f"{pkg}={r.version}"], cwd=debs_dir)
-				if p.returncode != 0:
-					raise SetupError(f"cannot download {pkg}={r.version} (run apt-get update)")
-				hits = glob.glob(os.path.join(debs_dir, f"{pkg}_*.deb"))
-				if not hits:
-					raise SetupError(f"apt-get download left no .deb for {pkg}")
-			found.append(hits[0])
-		r.debs = {"headers": found[0], "common": found[1], "kbuild": found[2], "image": found[3]}
-
 	def _extract_headers(self, r):
 		root = os.path.join(self.dir, "root")
 		abi = _abi_of(r.release, self.arch)
@@ -599,27 +494,6 @@ class ModuleBuilder(Builder):
 		base = os.path.join(self.dir, "image", "base")
 		ok = os.path.join(self.dir, ".image-ok")
 		wanted = self.facts["base"]
-		if r.debs.get("image"):		# legacy x86: our own extraction
-			img = os.path.join(self.dir, "image", "boot", f"vmlinuz-{r.release}")
-			if not os.path.exists(ok):
-				self.say(f"extracting the kernel image {os.path.basename(r.debs['image'])}")
-				d = os.path.join(self.dir, "image")
-				shutil.rmtree(d, ignore_errors=True)
-				os.makedirs(base)
-				pats = ["./boot/vmlinuz-*"] + [f"*/{m}.ko*" for m in wanted]
-				sh = (f"dpkg-deb --fsys-tarfile {shlex.quote(r.debs['image'])} | "
-				      f"tar -x -C {shlex.quote(d)} --wildcards "
-				      + " ".join(shlex.quote(p) for p in pats))
-				p = _run(["bash", "-o", "pipefail", "-c", sh])
-				if p.returncode != 0:
-					raise SetupError(f"cannot unpack {r.debs['image']}")
-				self._copy_base(os.path.join(d, "lib"), base)
-				shutil.rmtree(os.path.join(d, "lib"), ignore_errors=True)
-				_publish(ok, "")
-			if not os.path.isfile(img):
-				raise SetupError(f"no kernel image in {self.dir}/image (remove {self.dir} "
-						 "and retry)")
-			return img
 		if not os.path.exists(ok):
 			shutil.rmtree(base, ignore_errors=True)
 			os.makedirs(base)
@@ -1118,14 +992,25 @@ Exit status: 0 done, 1 a build failed, 2 bad usage or missing input.
 PACKAGES = ("make", "binutils", "xz-utils", "patch", "libelf1", "libssl3", "zlib1g", "debootstrap")
 
 
+def line_name(spelling):
+	"""A kernel line of kernel/lines.toml by its key ("latest") or its role
+	("lts"); ValueError for anything else."""
+	known = lines_mod.lines()
+	if spelling in known:
+		return spelling
+	by_role = [k for k, v in known.items() if v.role == spelling]
+	if len(by_role) == 1:
+		return by_role[0]
+	raise ValueError(f"unknown line '{spelling}' (kernel/lines.toml has "
+			 f"{', '.join(known)}; roles {', '.join(v.role for v in known.values())})")
+
+
 def _cli_lines(arch, given):
 	if given:
-		known = lines_mod.lines()
-		for ln in given:
-			if ln not in known:
-				raise SetupError(f"unknown line '{ln}' (kernel/lines.toml has "
-						 f"{', '.join(known)})")
-		return given
+		try:
+			return [line_name(g) for g in given]
+		except ValueError as e:
+			raise SetupError(str(e)) from None
 	ls = lines_mod.load()["matrix"].get("mutants", {}).get(arch.name, [])
 	if not ls:
 		raise SetupError(f"kernel/lines.toml [matrix].mutants names no line for {arch.name}")

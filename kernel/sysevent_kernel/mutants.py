@@ -50,8 +50,8 @@ usage: mutants.sh [options] [-- RUNNER_ARGS...]
 
 Build KVM's modules once per mutant in kernel/mutants/catalogue/ARCH/ (stock
 objects reused, so a mutant costs one recompiled file), on every kernel line
-of kernel/lines.toml [matrix].mutants for the architecture (today 6.12 and
-latest), boot each set under QEMU with kernel/qemu-suite.sh, run the suite,
+of kernel/lines.toml [matrix].mutants for the architecture (the lts line
+and latest), boot each set under QEMU with kernel/qemu-suite.sh, run the suite,
 and print a table: name, line, site, expected and actual verdict, time,
 kernel/module build id, and what the suite named. The control (stock
 modules) of each line must pass.
@@ -76,7 +76,8 @@ modules loaded without the parameter, which must change nothing.
                     kvm.ko built with the kernel's cross compiler, running
                     sbi_system_event_test. arm64's KVM is built into the
                     kernel image: no module to rebuild per mutant
-  --line L          only kernel line L of kernel/lines.toml (repeatable);
+  --line L          only kernel line L of kernel/lines.toml, by its name
+                    (latest) or its role (lts) (repeatable);
                     default: every line of [matrix].mutants for the arch
                     (with --patch: the lines the patches apply to)
   --controls-only-on L
@@ -238,12 +239,12 @@ def parse_args(argv):
 	if o.kdir and o.lines:
 		die("--kdir and --line do not mix (a tree is its own line)")
 	known = lines_mod.lines()
-	for ln in o.controls_only_on:
-		if ln not in known:
-			die(f"unknown line '{ln}' (kernel/lines.toml has {', '.join(known)})")
+	try:
+		o.controls_only_on = [build.line_name(x) for x in o.controls_only_on]
+		o.lines = [build.line_name(x) for x in o.lines]
+	except ValueError as e:
+		die(str(e))
 	for ln in o.lines:
-		if ln not in known:
-			die(f"unknown line '{ln}' (kernel/lines.toml has {', '.join(known)})")
 		if o.arch not in known[ln].arches:
 			die(f"line {ln} has no {o.arch} kernel (kernel/lines.toml)")
 	return o

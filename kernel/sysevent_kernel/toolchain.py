@@ -181,12 +181,18 @@ def cache_dir(default):
 
 
 def base_suite(suite):
-	"""The suite whose own packages a kernel of SUITE was built with:
-	trixie-backports and trixie-security -> trixie, experimental -> sid."""
+	"""The suite whose own packages a kernel of SUITE was built with: a
+	release's -backports or -security -> the release; a suite of release
+	candidates (kernel/lines.toml [debian].rc_suites) -> the suite listed
+	before it."""
 	if not suite:
 		return None
-	if suite == "experimental":
-		return "sid"
+	from . import lines
+	deb = lines.load()["debian"]
+	order, rc = list(deb["suites"]), set(deb.get("rc_suites", ()))
+	if suite in rc and suite in order:
+		before = [s for s in order[:order.index(suite)] if s not in rc]
+		return before[-1].split("-")[0] if before else None
 	return suite.split("-")[0]
 
 
