@@ -190,7 +190,13 @@ ifneq ($(CROSS),)
 UNIT_PROGS	:=
 endif
 
-ALL_PROGS	:= $(TEST_PROGS) $(TOOL_PROGS) $(UNIT_PROGS)
+# The SEV-ES test harness's own checks (kernel/harness/), run inside a kernel
+# whose kvm_amd has the harness: tests/harness/run.sh.
+HARNESS_PROGS_x86_64	+= tests/harness/harness_safety_test
+HARNESS_PROGS_x86_64	+= tests/harness/harness_host_fault_test
+HARNESS_PROGS		:= $(HARNESS_PROGS_$(ARCHDIR))
+
+ALL_PROGS	:= $(TEST_PROGS) $(TOOL_PROGS) $(UNIT_PROGS) $(HARNESS_PROGS)
 BINS		:= $(addprefix $(BUILD)/,$(ALL_PROGS))
 
 all: $(BINS)
