@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run the SEV-ES test harness's own checks (harness_safety_test) inside a
-# kernel under QEMU, with kvm modules built with the harness patch and
-# loaded with kvm_amd.sev_es_test_harness=1 (kernel/harness/README.md).
+# Run the SEV-ES test harness's own checks (harness_safety_test, then
+# harness_host_fault_test) inside a kernel under QEMU, with kvm modules
+# built with the harness patch and loaded with kvm_amd.sev_es_test_harness=1
+# (kernel/harness/README.md).
 # The result set (ktap.txt, boot.log, dmesg.txt, ...) goes to OUT; a host
 # kernel oops or warning the guest caused is in its boot.log and dmesg.txt.
 #
@@ -32,12 +33,14 @@ while [ $# -gt 0 ]; do
 	--out) [ -n "${2:-}" ] || die "--out needs a directory"; out=$2; shift 2 ;;
 	--build) [ -n "${2:-}" ] || die "--build needs a directory"; build=$2; shift 2 ;;
 	--timeout) [ -n "${2:-}" ] || die "--timeout needs seconds"; timeout=$2; shift 2 ;;
-	-h|--help) sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
-[ -n "$image" ] && [ -n "$modules" ] && [ -n "$out" ] || die "--image, --modules and --out are needed"
+if [ -z "$image" ] || [ -z "$modules" ] || [ -z "$out" ]; then
+	die "--image, --modules and --out are needed"
+fi
 bin=$build/tests/harness/harness_safety_test
 for b in "$bin" "$build/tests/harness/harness_host_fault_test"; do
 	[ -x "$b" ] || die "no $b (run: make STATIC=1)"
