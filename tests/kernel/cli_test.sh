@@ -75,6 +75,19 @@ cp "$tmp/notakernel" "$tmp/notakernel.deb"
 expect fetch_kernel.not_a_deb 2 'not a Debian package' "$fk" --cache "$tmp/c" "$tmp/notakernel.deb"
 expect fetch_kernel.bad_arch 2 "unknown architecture 'sparc'" "$fk" debian-6.12:sparc
 expect check_kernels.no_kernel 2 'no kernel given' "$ck"
+expect check_kernels.unknown_matrix 2 "no matrix 'nope' in kernel/lines.toml" "$ck" --matrix nope
+expect check_kernels.table_no_dir 2 'no such directory' "$ck" --table "$tmp/nope"
+expect check_kernels.table_no_sets 2 'no result sets in' "$ck" --table "$tmp/emptymods"
+expect qemu_suite.bad_kernel_info 2 '--kernel-info needs KEY=VALUE' "$qs" --image "$tmp/notakernel" \
+	--out "$tmp/o" --kernel-info 'no key'
+expect fetch_kernel.list_not_debian 2 '--list takes a debian-X.Y' "$fk" --list frob
+expect fetch_kernel.bad_series 2 'bad kernel series: debian-6.1.2' "$fk" --cache "$tmp/c" debian-6.1.2
+# The matrices are lines.toml's: check's kernels, one a line.
+if [ "$("$ck" --list-matrix check | grep -c '^debian-')" -ge 1 ]; then
+	ok check_kernels.list_matrix
+else
+	not_ok check_kernels.list_matrix "check-kernels.sh --list-matrix check printed no kernel"
+fi
 
 # The image's architecture is read from its header: fake arm64 and riscv
 # Image headers get as far as the missing static build of their own
