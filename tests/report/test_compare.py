@@ -26,9 +26,10 @@ def test_newly_failing(cli):
     assert ("A -> B: 4 newly failing, 0 newly passing, 0 changed skip reasons, "
             "0 other changes") in out
     block = _section(out, "newly failing")
-    assert "sev_es_term_test: sev_es_term.prot_0_2.terminate  pass -> fail" in block
-    assert "system_event_legacy_test: system_event.shutdown.psci_off  pass -> fail" in block
-    assert "deviation: field=KVM_RUN expected=rc=0 actual=rc=-1 errno=EINVAL" in block
+    assert "sev_es_term_test: sev_es_term.prot_set0_code2_dbg.terminate  pass -> fail" in block
+    assert "system_event_legacy_test: hyperv.long.crash  pass -> fail" in block
+    assert ("deviation: field=system_event.type expected=0x3(CRASH) actual=0x2(RESET) "
+            'diagnosis="reset-crash-swapped: RESET and CRASH type numbers swapped"') in block
     assert "Side by side (4 of 27 results differ):" in out
 
 
@@ -50,13 +51,14 @@ def test_changed_skip_reasons_and_other_changes(cli, tmp_path):
     b = tmp_path / "b"
     shutil.copytree(data("handmade-kernel-a"), b)
     ktap = (b / "ktap.txt").read_text()
-    ktap = ktap.replace("# SKIP no Hyper-V crash MSRs", "# SKIP no KVM_CAP_HYPERV")
+    ktap = ktap.replace("# SKIP no KVM_CAP_X86_TRIPLE_FAULT_EVENT",
+                        "# SKIP no Hyper-V emulation (KVM_CAP_HYPERV)")
     (b / "ktap.txt").write_text(ktap)
     res = cli("compare", data("handmade-kernel-a"), b)
     assert res.rc == 0
     assert _section(res.out, "changed skip reasons") == [
-        "system_event_legacy_test: system_event.crash.hyperv_crash  'no Hyper-V crash MSRs' "
-        "-> 'no KVM_CAP_HYPERV'"]
+        "system_event_legacy_test: triple_fault_event.long.injected  "
+        "'no KVM_CAP_X86_TRIPLE_FAULT_EVENT' -> 'no Hyper-V emulation (KVM_CAP_HYPERV)'"]
 
 
 def test_three_runs_and_backend_note(cli):
