@@ -187,6 +187,11 @@ class Builder:
 	def source(self, base="stock"):
 		raise NotImplementedError
 
+	def full_source(self):
+		"""A whole kernel tree of the same source (upstream's selftests are
+		built from it)."""
+		raise NotImplementedError
+
 
 def whole_kernel_builds():
 	"""Is a whole-kernel builder (sysevent_kernel.kernelbuild) installed?"""
@@ -757,6 +762,16 @@ class ModuleBuilder(Builder):
 			return False
 		return (any(f.startswith(d + "/") for d in self.src_dirs)
 			and os.path.isfile(os.path.join(self.pristine, f)))
+
+	def full_source(self):
+		"""A whole tree of this line's Debian source, for upstream's
+		selftests (a KDIR is one already)."""
+		from . import upstream
+		self.prepare()
+		if self.kdir:
+			return self.kdir
+		return upstream.source_tree(self._res.source[1], self._res.version, self.cache,
+					    log=self.say)
 
 	def source(self, base="stock"):
 		self.prepare()

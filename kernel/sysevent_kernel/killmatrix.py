@@ -5,10 +5,10 @@ mutant runs' own verdict) and by upstream's KVM selftests (their exit status,
 upstream.py). Upstream's results are reported as they came, never judged by
 the suite's oracle; a skip counts as not killed and says so.
 
-  python3 -m sysevent_kernel.killmatrix [--readme FILE] [ROWS.json|DIR]...
+  python3 -m sysevent_kernel.killmatrix [--readme FILE] [MUTANTS.json|DIR]...
 
 Input: the state files the mutant runs leave (default: every
-results/mutants*/**/mutants.json or rows.json). Each is {"arch", "rows":
+results/mutants*/**/mutants.json; a file given by name may have any name). Each is {"arch", "rows":
 [row...]}, a row being {name, line, expect (killed|conformant|unreachable),
 kind (control, entry, ...), kills, actual (or verdict), seen, upstream:
 {verdict (killed|survived|skipped|none|not-run|error), reason}}. A row
@@ -45,8 +45,7 @@ def load(paths):
 	files = []
 	for p in paths:
 		if os.path.isdir(p):
-			for n in ("mutants.json", "rows.json"):
-				files += sorted(glob.glob(os.path.join(p, "**", n), recursive=True))
+			files += sorted(glob.glob(os.path.join(p, "**", "mutants.json"), recursive=True))
 		elif os.path.isfile(p):
 			files.append(p)
 		else:

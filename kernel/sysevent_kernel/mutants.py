@@ -37,7 +37,7 @@ import threading
 import time
 from dataclasses import dataclass, field, asdict
 
-from . import arches, build, catalogue, lines as lines_mod, toolchain
+from . import arches, build, catalogue, lines as lines_mod, toolchain, upstream
 
 REPO = build.REPO
 PROG = "mutants.sh"
@@ -165,6 +165,7 @@ class Opts:
 	suite_dir: str = ""
 	suite_build: str = ""
 	all_tests: bool = False
+	no_upstream: bool = False
 	runner_args: list = None
 
 
@@ -210,7 +211,8 @@ def parse_args(argv):
 			o.suite_dir = val()
 		elif a == "--build":
 			o.suite_build = val()
-		elif a in ("--list", "--check-edits", "--control-only", "--all-tests"):
+		elif a in ("--list", "--check-edits", "--control-only", "--all-tests",
+			   "--no-upstream"):
 			setattr(o, a[2:].replace("-", "_"), True)
 			i += 1
 		elif a in ("-h", "--help"):
@@ -307,9 +309,12 @@ def runner_binaries(args):
 
 def leaves(level):
 	"""[(binary, Result)] of a parsed KTAP stream: each binary's cases (the
-	binary itself when it printed none)."""
+	binary itself when it printed none). Upstream's selftests, run in the
+	same guest as upstream_<name>, are not the suite's: never judged here."""
 	out = []
 	for r in level.results:
+		if r.name.startswith(upstream.PREFIX):
+			continue
 		if r.children and r.children.results:
 			out += [(r.name, c) for c in r.children.results]
 		else:
@@ -499,6 +504,7 @@ class Row:
 	kills: str = ""
 	seen: str = ""
 	result_dir: str = ""
+	upstream: dict = field(default_factory=dict)
 	seconds: float = 0.0
 	lines_after: list = field(default_factory=list)
 
@@ -529,6 +535,24 @@ class Matrix:
 		self.off_args = ["-t", "system_event_legacy_test", "-t", "ghcb_nonsev_test", "-T", "60"]
 		self.builds_done = 0
 		self.booting = set()
+		# Upstream's selftests per line: (suite_dir, build_dir, runner args).
+		self.up = {}
+
+	def prepare_upstream(self, line, b, kernel, work):
+		"""Build upstream's selftests of LINE's own source (upstream.py) and
+		the guest directories that carry them beside the suite's binaries."""
+		if self.o.no_upstream or self.o.runner_args is not None \
+		   or not upstream.TESTS.get(self.arch.name):
+			return
+		src = b.full_source()
+		bins = upstream.build(self.arch.name, src, kernel.version, b.cache, jobs=self.jobs,
+				      log=self.say)
+		suite_build = self.o.suite_build or os.path.join(
+			REPO, "build-static" if self.arch.name == "x86_64" else
+			f"build-static-{self.arch.make}")
+		sd, bd = upstream.guest_dirs(self.arch.name, suite_build, bins,
+					     os.path.join(work, "upstream", line))
+		self.up[line] = (sd, bd, upstream.runner_args(bins))
 
 	def args_for(self, base):
 		return {"harness": self.harness_args, "harness-off": self.off_args}.get(base,
@@ -559,17 +583,21 @@ class Matrix:
 			args += ["--modules", built.modules]
 		args += ["--out", rdir, "--timeout", str(self.o.timeout),
 			"--label", f"{kernel.release} {cell.name}", "--no-stream", "--no-report"]
-		if self.o.suite_dir:
-			args += ["--suite-dir", self.o.suite_dir]
-		if self.o.suite_build:
-			args += ["--build", self.o.suite_build]
+		up = self.up.get(cell.line)
+		if up:
+			args += ["--suite-dir", up[0], "--build", up[1]]
+		else:
+			if self.o.suite_dir:
+				args += ["--suite-dir", self.o.suite_dir]
+			if self.o.suite_build:
+				args += ["--build", self.o.suite_build]
 		if cell.base == "harness":
 			for p in built.module_params:
 				args += ["--module-param", p]
 		if self.arch.name == "x86_64":
 			# TCG on a loaded machine fails the kernel's IO-APIC timer check.
 			args += ["--append", "no_timer_check"]
-		args += ["--"] + self.args_for(cell.base)
+		args += ["--"] + self.args_for(cell.base) + (up[2] if up else [])
 		t0 = time.monotonic()
 		with open(rdir.rstrip("/") + ".boot-stdout.txt", "w") as out:
 			p = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT,
@@ -822,6 +850,12 @@ def run(o, say):
 	run_dir = os.path.join(out, ".run")
 	shutil.rmtree(run_dir, ignore_errors=True)
 	os.makedirs(run_dir)
+	for ln in ls:
+		if ln in kernels and ln not in stock_fail:
+			try:
+				m.prepare_upstream(ln, builders[ln], kernels[ln], run_dir)
+			except upstream.UpstreamError as e:
+				die(f"upstream's selftests of line {ln}: {e}")
 	table_path = os.path.join(out, "table.txt")
 	table = open(table_path, "w")
 	tty = sys.stdout.isatty()
@@ -1079,6 +1113,13 @@ def do_cell(m, c, b, kernel, stock_fail, control_futs, harness_futs, rdir, run_d
 		  os.path.join(rdir, "ktap.txt"), kill=c.kill, diagnosis=c.diagnosis,
 		  expected=expected, patch=c.kind == "patch", outcome=outcome_of(rdir))
 	row.actual, row.ok, row.seen = v.actual, v.ok, v.seen
+	if m.up.get(c.line):
+		uv, ureason, per = upstream.verdict(rdir, m.arch.name)
+		row.upstream = {"verdict": uv, "reason": ureason,
+				"tests": {t: {"verdict": a, "reason": r} for t, (a, r) in per.items()}}
+	elif not upstream.TESTS.get(m.arch.name):
+		row.upstream = {"verdict": "none", "reason": upstream.WHY_NONE.get(m.arch.name, ""),
+				"tests": {}}
 	if v.actual == "killed":
 		row.text = f"kills {kills}; seen {v.seen}"
 	elif v.actual == "killed-otherwise":

@@ -192,3 +192,24 @@ def test_slots_boots_first_then_table_order():
 	for t in ts:
 		t.join(5)
 	assert order == ["boot 9", "build 2", "build 5"]
+
+
+def with_upstream(stream, ok, name="upstream_psci_test"):
+	"""STREAM with an upstream selftest's result after the suite's binary."""
+	lines = stream.decode().splitlines()
+	lines[2] = "1..2"
+	lines += ["  # Random seed: 0x6b8b4567", f"{'ok' if ok else 'not ok'} 2 {name}"]
+	return ("\n".join(lines) + "\n").encode()
+
+
+def test_upstream_results_are_never_judged():
+	"""Upstream's selftests share the guest, not the verdict: their failure
+	neither kills a mutant nor fails a conformant row, and their pass
+	rescues no survivor."""
+	assert mutants.judge("killed", 1, with_upstream(ktap(PASS), False),
+			     kill=BIT31).actual == "survived"
+	assert mutants.judge("conformant", 1, with_upstream(ktap(PASS), False),
+			     expected=EXPECTED).actual == "passed"
+	k = ktap([(False, "hyperv.real.crash", "", [DEV_TYPE])] + PASS[1:])
+	assert mutants.judge("killed", 1, with_upstream(k, True), kill=BIT31,
+			     diagnosis="bit31-upstream").actual == "killed"
