@@ -171,9 +171,11 @@ class KernelBuilder(build.Builder):
 		for rel in rels:
 			s = os.path.join(src, rel)
 			d = os.path.join(root, rel)
+			if not os.path.isfile(s):
+				raise build.ChangeError(f"{rel} is not in the source: a change edits "
+							"files, it does not add them")
 			os.makedirs(os.path.dirname(d), exist_ok=True)
-			if os.path.isfile(s):
-				shutil.copy2(s, d)
+			shutil.copy2(s, d)
 		for c in changes:
 			c.apply(root)
 		out = {}

@@ -405,7 +405,11 @@ class Tree:
 			path = os.path.join(self.src, rel)
 			with open(path, "wb") as f:
 				f.write(data)
-			os.utime(path, ns=(atime, mtime))
+			if rel.endswith(".c"):
+				os.utime(path, ns=(atime, mtime))
+			# An edited header (or anything else) keeps a new time stamp:
+			# what was compiled with the change is compiled again from
+			# the pristine file by the next build, never linked as stock.
 		now = time.time()
 		for o in objs:
 			src = os.path.join(self.stock, "obj", o)

@@ -84,3 +84,9 @@ def test_the_arm64_catalogue():
 	off2 = [e for e in es if e.name.startswith("off2-") or e.name == "psci-1.3-not-offered"]
 	assert off2 and all(not e.applies_to("6.12") and e.applies_to("latest") for e in off2)
 	assert any(e.expect == "conformant" for e in es)
+
+
+def test_a_new_file_is_refused(tmp_path, src):
+	with pytest.raises(build.ChangeError, match="not in the source"):
+		builder(tmp_path)._changed([Change("arch/arm64/kvm/new.c", "x\n")], src,
+					   str(tmp_path / "w"))
