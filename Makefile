@@ -297,6 +297,7 @@ mutation check-mutation: all
 -include bench/bench.mk
 -include tests/robust.mk
 -include install/install.mk
+-include tests/harness/harness.mk
 
 clean:
 	$(E) CLEAN "$(BUILD)"
