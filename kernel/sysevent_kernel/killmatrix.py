@@ -82,12 +82,23 @@ def ours(r):
 	return verdict_of(r) or "not-run"
 
 
-def theirs(r):
+def skips(r):
+	"""[(test, reason)] of the upstream tests that skipped in a row."""
+	u = r.get("upstream") or {}
+	return [(t, x.get("reason", "")) for t, x in (u.get("tests") or {}).items()
+		if x.get("verdict") == "skipped"]
+
+
+def theirs(r, short=False):
+	"""Upstream's verdict as it came: a survivor says which of its tests
+	skipped (and why, unless short), a kill which test failed (and where)."""
 	u = r.get("upstream") or {}
 	v = u.get("verdict", "not-run")
 	reason = u.get("reason", "")
 	if v == "survived":
-		return "survived" + (f" ({reason})" if reason and reason != "passed" else "")
+		sk = [t if short else f"{t} skipped: {why}" for t, why in skips(r)]
+		return "survived" + (f" ({', '.join(sk)} skipped)" if sk and short else
+				     f" ({'; '.join(sk)})" if sk else "")
 	return v + (f" ({reason})" if reason else "")
 
 
@@ -109,7 +120,16 @@ def matrix(sets):
 	k_ours = sum(1 for r in muts if ours(r) == "killed")
 	k_up = sum(1 for r in muts if (r.get("upstream") or {}).get("verdict") == "killed")
 	present = sorted({r["arch"] for r in muts + others}, key=lambda a: order.get(a, 9))
-	return muts, others, {"mutants": n, "ours": k_ours, "upstream": k_up, "arches": present}
+	per = {}
+	for a in present:
+		mine = [r for r in muts if r["arch"] == a]
+		for ln in sorted({r["line"] for r in mine}):
+			rs = [r for r in mine if r["line"] == ln]
+			per[(a, ln)] = (sum(1 for r in rs if ours(r) == "killed"),
+					sum(1 for r in rs if (r.get("upstream") or {}).get("verdict")
+					    == "killed"), len(rs))
+	return muts, others, {"mutants": n, "ours": k_ours, "upstream": k_up, "arches": present,
+			      "per": per}
 
 
 def text(muts, others, tot):
@@ -135,6 +155,8 @@ def footer(tot):
 	missing = [a for a in ARCHES if a not in tot["arches"]]
 	out.append(f"# over {', '.join(tot['arches']) or 'no architecture'}"
 		   + (f"; no rows for {', '.join(missing)}" if missing else ""))
+	for (a, ln), (o, u, n) in (tot.get("per") or {}).items():
+		out.append(f"# {a} {ln}: kvm-sysevent {o}/{n}, upstream selftests {u}/{n}")
 	if "riscv64" in tot["arches"]:
 		out.append("# riscv64: upstream has no KVM selftest that makes an SBI system event "
 			   "(its rows say none, counted as not killed)")
@@ -151,12 +173,19 @@ def markdown(muts, others, tot, sets):
 		for ln, k in (s.get("lines") or {}).items():
 			kernels.add((s["arch"], ln, f"{k.get('release', '')} ({k.get('origin', '')})"))
 	kernels = sorted(kernels)
-	out = ["| arch | line | mutant | kills (declared) | kvm-sysevent | upstream selftests |",
+	out = ["Written by `make readme-kill-matrix` from the last mutant runs "
+	       "(`make mutants`, `make mutants-arm64`); regenerated, never edited.", "",
+	       "| arch | line | mutant | kills (declared) | kvm-sysevent | upstream selftests |",
 	       "|---|---|---|---|---|---|"]
 	for r in muts:
 		out.append(f"| {r['arch']} | {r['line']} | `{r['name']}` | `{r.get('kills') or '-'}` "
-			   f"| {ours(r)} | {theirs(r).replace('|', '/')} |")
+			   f"| {ours(r)} | {theirs(r, short=True).replace('|', '/')} |")
 	out.append("")
+	why = sorted({(t, w) for r in muts for t, w in skips(r)})
+	for t, w in why:
+		out.append(f"{t} skipped: {w}.")
+	if why:
+		out.append("")
 	if kernels:
 		out.append("Kernels: " + "; ".join(f"{a} {l}" + (f" ({k})" if k else "")
 						   for a, l, k in kernels) + ".")

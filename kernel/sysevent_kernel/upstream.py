@@ -274,8 +274,8 @@ def verdict(result_dir, arch):
 		return "error", f"{t}: {per[t][1]}", per
 	if all(v == "skipped" for v in vs):
 		return "skipped", "; ".join(f"{t}: {r}" for t, (v, r) in per.items()), per
-	skipped = [t for t in tests if per[t][0] == "skipped"]
-	return "survived", ("passed" + (f" ({', '.join(skipped)} skipped)" if skipped else "")), per
+	return "survived", "; ".join(f"{t} skipped: {per[t][1]}" for t in tests
+				     if per[t][0] == "skipped"), per
 
 
 def runner_args(binaries):

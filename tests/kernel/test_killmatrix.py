@@ -75,3 +75,18 @@ def test_kill_matrix_reads_the_mutants_state(tmp_path, capsys):
 	assert out[-2] == "kvm-sysevent killed: 1/1"
 	assert out[-1] == "upstream selftests killed: 0/1"
 	assert any("hv-crash-bit31" in l and "not-run" in l for l in out)
+
+
+def test_a_survivor_says_what_skipped(tmp_path, capsys):
+	up = {"verdict": "survived", "reason": "",
+	      "tests": {"hyperv_features": {"verdict": "survived", "reason": "passed"},
+			"sev_smoke_test": {"verdict": "skipped", "reason": "no SEV"}}}
+	a = rows_file(tmp_path, "x86_64", [
+		{"name": "m1", "expect": "killed", "kills": "f", "verdict": "killed", "upstream": up}])
+	readme = tmp_path / "README.md"
+	readme.write_text(f"{killmatrix.BEGIN}\n{killmatrix.END}\n")
+	assert killmatrix.main(["--readme", str(readme), a]) == 0
+	assert "survived (sev_smoke_test skipped: no SEV)" in capsys.readouterr().out
+	s = readme.read_text()
+	assert "| survived (sev_smoke_test skipped) |" in s
+	assert "sev_smoke_test skipped: no SEV." in s
