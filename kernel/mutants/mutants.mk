@@ -8,12 +8,13 @@
 #   make mutants [KDIR=<built kernel tree>] [MUTANT_PATCH=<your.patch>]
 #                [MUTANTS_ARGS="--only 'hv-*' --line latest ..."]
 #                          the x86 catalogue on every line, then (without KDIR
-#                          or MUTANT_PATCH, which are x86's) the riscv64 one
+#                          or MUTANT_PATCH, which are x86's) the riscv64 and
+#                          the arm64 ones (kernel/killmatrix.mk)
 #   make check-mutants     (a make check step) within make check's budget:
-#                          the x86 catalogue on 6.12, the controls on the
-#                          other lines [CHECK_MUTANTS_ARGS=...]
-#   make check-mutants-lines  (.ci/run) what make check-mutants leaves out:
-#                          the x86 catalogue on the other lines
+#                          on the lts line the controls and the catalogue's
+#                          quick entries [CHECK_MUTANTS_ARGS=...]
+#   make check-mutants-all (.ci/run) the whole x86 catalogue on every line,
+#                          with upstream's selftests beside the suite
 #   make check-mutants-tools  (a make check step) the tools' own tests
 #   make mutants-riscv     the riscv64 catalogue on every line (kvm.ko, built
 #   make check-mutants-riscv  with the kernel's own cross compiler)
@@ -22,36 +23,40 @@
 MUTANTS_ARGS	?=
 MUTANTS_OUT	?= results/mutants
 MUTANT_PATCH	?=
-# The lines on which make check-mutants runs only the controls (kernel/mutants/README.md,
-# "Requirements and cost"); check-mutants-lines runs their catalogue.
-MUTANTS_CONTROLS_ONLY ?= latest
-# Until kernel/harness has the newest line's patch, make check runs the lts line (6.12) only.
-CHECK_MUTANTS_ARGS ?= --line lts
+# make check's budget (kernel/mutants/README.md, "Requirements and cost"): on the lts
+# line the controls and the entries marked quick (one per site and per kill field),
+# without upstream's selftests; check-mutants-all (.ci/run) runs everything.
+CHECK_MUTANTS_ARGS ?= --line lts --quick --no-upstream
 CHECK_MUTANTS_PREPARE ?= --line lts
 MUTANTS_PREPARE_ARGS ?=
 
 MUTANTS_CMD = kernel/mutants/mutants.sh -o $(MUTANTS_OUT) $(if $(KDIR),--kdir $(KDIR)) \
 	$(foreach p,$(MUTANT_PATCH),--patch $(p))
 
-# The guest's static binaries (static-suite, kernel/kernel.mk) are built
-# while the KVM source is unpacked and the stock modules are built.
+# The guest's static binaries (static-suite, kernel/kernel.mk, and the
+# harness's own checks for the harness-safety rows) are built while the KVM
+# source is unpacked and the stock modules are built.
+mutants-static: static-suite
+	$(Q)$(MAKE) -s STATIC=1 BUILD=build-static SANITIZE=0 \
+		$(addprefix build-static/,$(HARNESS_PROGS_x86_64))
+
 mutants-prepare:
 	$(Q)kernel/mutants/kvm-modules.sh $(if $(KDIR),--kdir $(KDIR)) $(MUTANTS_PREPARE_ARGS) \
 		prepare >/dev/null
 
 mutants:
-	$(Q)$(MAKE) -s -j2 static-suite mutants-prepare
+	$(Q)$(MAKE) -s -j2 mutants-static mutants-prepare
 	$(Q)$(MUTANTS_CMD) $(MUTANTS_ARGS)
 	$(if $(KDIR)$(MUTANT_PATCH),,$(Q)$(MAKE) -s mutants-riscv)
+	$(if $(KDIR)$(MUTANT_PATCH),,$(Q)$(MAKE) -s mutants-arm64)
 
 check-mutants:
-	$(Q)$(MAKE) -s -j2 static-suite mutants-prepare MUTANTS_PREPARE_ARGS="$(CHECK_MUTANTS_PREPARE)"
+	$(Q)$(MAKE) -s -j2 mutants-static mutants-prepare MUTANTS_PREPARE_ARGS="$(CHECK_MUTANTS_PREPARE)"
 	$(Q)$(MUTANTS_CMD) $(CHECK_MUTANTS_ARGS) $(MUTANTS_ARGS)
 
-check-mutants-lines:
-	$(Q)$(MAKE) -s -j2 static-suite mutants-prepare \
-		MUTANTS_PREPARE_ARGS="$(foreach l,$(MUTANTS_CONTROLS_ONLY),--line $(l))"
-	$(Q)$(MUTANTS_CMD) $(foreach l,$(MUTANTS_CONTROLS_ONLY),--line $(l)) $(MUTANTS_ARGS)
+check-mutants-all:
+	$(Q)$(MAKE) -s -j2 mutants-static mutants-prepare
+	$(Q)$(MUTANTS_CMD) $(MUTANTS_ARGS)
 
 check-mutants-tools:
 	$(Q)tests/kernel/mutants_cli_test.sh
@@ -69,5 +74,5 @@ mutants-riscv check-mutants-riscv:
 CHECK_STEPS	+= check-mutants-tools
 CHECK_STEPS	+= check-mutants
 
-.PHONY: mutants check-mutants check-mutants-lines check-mutants-tools mutants-prepare \
+.PHONY: mutants-static mutants check-mutants check-mutants-all check-mutants-tools mutants-prepare \
 	mutants-prepare-riscv mutants-riscv check-mutants-riscv

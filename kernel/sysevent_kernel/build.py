@@ -599,8 +599,9 @@ class ModuleBuilder(Builder):
 		if os.path.exists(okf) and os.path.isdir(self.work):
 			with open(okf) as f:
 				ok = f.read().splitlines()
-			# Built by this very compiler: else everything again.
-			if len(ok) >= 2 and ok[1] == self.tc.describe():
+			# Built by this very compiler against this very kernel build:
+			# else everything again.
+			if len(ok) >= 3 and ok[1] == self.tc.describe() and ok[2] == self._fingerprint():
 				self._sanitize()
 				return float(ok[0])
 		self.say("building the stock modules (once; about a minute)")
@@ -618,8 +619,15 @@ class ModuleBuilder(Builder):
 			os.makedirs(os.path.dirname(dst), exist_ok=True)
 			shutil.copy2(os.path.join(self.work, o), dst)
 		secs = time.monotonic() - t0
-		_publish(okf, f"{secs:.0f}\n{self.tc.describe()}\n")
+		_publish(okf, f"{secs:.0f}\n{self.tc.describe()}\n{self._fingerprint()}\n")
 		return secs
+
+	def _fingerprint(self):
+		"""What the modules are built against: the kernel build's config and
+		symbol versions (a --kdir tree rebuilt with another config gets new
+		modules)."""
+		return _sha([os.path.join(self.hdr, ".config"), os.path.join(self.hdr, "Module.symvers")],
+			    16)
 
 	def stock(self):
 		k = self.prepare()
@@ -675,6 +683,24 @@ class ModuleBuilder(Builder):
 				raise
 			return self._harness
 
+	def harness_patch(self):
+		"""The harness patch of this line; for a --kdir tree (of any version)
+		the first of kernel/harness's patches that applies to it."""
+		if not self.kdir:
+			return harness_patch(self.line)
+		if getattr(self, "_kdir_patch", None):
+			return self._kdir_patch
+		cands = [harness_patch(None)] + sorted(glob.glob(os.path.join(HARNESS_DIR,
+									 "sev-es-test-harness@*.patch")))
+		for c in cands:
+			with open(c, "rb") as f:
+				p = subprocess.run(["patch", "-d", self.pristine, "-p1", "--fuzz=0",
+						    "--dry-run", "-s"], stdin=f, capture_output=True)
+			if p.returncode == 0:
+				self._kdir_patch = c
+				return c
+		return cands[0]
+
 	def harness_files(self):
 		try:
 			with open(os.path.join(self.harness_obj, ".files")) as f:
@@ -683,7 +709,7 @@ class ModuleBuilder(Builder):
 			return []
 
 	def _build_harness(self, k):
-		patch = harness_patch(self.line if not self.kdir else None)
+		patch = self.harness_patch()
 		if not os.path.isfile(patch):
 			raise BuildError(f"the harness patch is missing: {patch}")
 		pid = _sha([patch], 16)
@@ -831,38 +857,22 @@ class ModuleBuilder(Builder):
 
 	def _side_compile(self, rel, mirror, out, log):
 		"""Compile MIRROR/REL with the command kbuild recorded for the work
-		tree's REL, into OUT (byte for byte what kbuild makes of it).
-
-		kbuild records either absolute paths, run from the headers (6.x),
-		or paths relative to the module folder, run from there (7.x). The
-		same command then runs from the mirror's own folder, so every name
-		the compiler sees (__FILE__ included) is the one kbuild gave it."""
+		tree's REL, into OUT (byte for byte what kbuild makes of it)."""
 		d, base = os.path.split(rel)
-		base = base[:-2]
-		cmdf = os.path.join(self.work, d, f".{base}.o.cmd")
+		cmdf = os.path.join(self.work, d, f".{base[:-2]}.o.cmd")
 		try:
 			with open(cmdf) as f:
 				first = f.readline().rstrip("\n")
+		except FileNotFoundError:
+			raise BuildError(f"{rel} is not compiled in this kernel's configuration "
+					 "(its CONFIG_ option is off)", log) from None
 		except OSError:
 			first = ""
-		m = re.match(r"^savedcmd_(\S+) := (.*)$", first)
-		obj, cmd = (m.group(1), m.group(2)) if m else ("", "")
-		mdir = os.path.join(self.work, self.facts["dir"])
-		absolute = obj.startswith("/")
-		cwd = self.hdr if absolute else mdir
-		src = obj[:-2] + ".c"
-		tail = f" -o {obj} {src}"
-		want = os.path.join(self.work, rel[:-2] + ".o")
-		if not (obj and os.path.normpath(os.path.join(cwd, obj)) == want and tail in cmd):
-			raise BuildError(f"no usable compile command for {rel} in {cmdf}", log)
-		dep = os.path.join(os.path.dirname(obj) or ".", f".{base}.o.d")
-		if absolute:
-			mapping = f"-fmacro-prefix-map={mirror}/={self.work}/"
-			cmd = cmd.replace(tail, f" {mapping} -o {out} {mirror}{src[len(self.work):]}")
-		else:
-			cmd = cmd.replace(tail, f" -o {out} {src}")
-			cwd = os.path.join(mirror, self.facts["dir"])
-		cmd = cmd.replace(f"-Wp,-MMD,{dep}", f"-Wp,-MMD,{out}.d")
+		try:
+			cmd, cwd = side_command(first, rel, self.work, self.hdr,
+						os.path.join(self.work, self.facts["dir"]), mirror, out)
+		except ValueError:
+			raise BuildError(f"no usable compile command for {rel} in {cmdf}", log) from None
 		env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
 		with open(log, "a") as lf:
 			if self.tc.kind == "host":
@@ -909,7 +919,7 @@ class ModuleBuilder(Builder):
 	def _link_set(self, k, ref, base, files, side, s, out, log, t0):
 		restore = list(files)
 		if base == "harness":
-			hp = Patch(harness_patch(self.line if not self.kdir else None))
+			hp = Patch(self.harness_patch())
 			if side:
 				for f in self.harness_files():
 					o = f[:-2] + ".o"
@@ -947,6 +957,37 @@ class ModuleBuilder(Builder):
 		if self._lockfd is not None:
 			os.close(self._lockfd)
 			self._lockfd = None
+
+
+def side_command(first, rel, work, hdr, mdir, mirror, out):
+	"""(command, cwd) that compiles MIRROR/REL as kbuild compiled WORK/REL,
+	into OUT, from the first line of its .o.cmd file (savedcmd_OBJ := CMD).
+
+	kbuild records either absolute paths, run from the headers (HDR; 6.x),
+	or paths relative to the module folder, run from there (MDIR; 7.x). The
+	command keeps its form and runs from the mirror's place of that folder,
+	so every name the compiler sees, __FILE__ included, is the one kbuild
+	gave it. ValueError when the line is not such a command."""
+	m = re.match(r"^savedcmd_(\S+) := (.*)$", first)
+	if not m:
+		raise ValueError("not a savedcmd line")
+	obj, cmd = m.group(1), m.group(2)
+	base = os.path.basename(rel)[:-2]
+	absolute = obj.startswith("/")
+	cwd = hdr if absolute else mdir
+	src = obj[:-2] + ".c"
+	tail = f" -o {obj} {src}"
+	if os.path.normpath(os.path.join(cwd, obj)) != os.path.join(work, rel[:-2] + ".o") \
+	   or tail not in cmd:
+		raise ValueError("the command does not make this object")
+	dep = os.path.join(os.path.dirname(obj) or ".", f".{base}.o.d")
+	if absolute:
+		mapping = f"-fmacro-prefix-map={mirror}/={work}/"
+		cmd = cmd.replace(tail, f" {mapping} -o {out} {mirror}{src[len(work):]}")
+	else:
+		cmd = cmd.replace(tail, f" -o {out} {src}")
+		cwd = os.path.join(mirror, os.path.relpath(mdir, work))
+	return cmd.replace(f"-Wp,-MMD,{dep}", f"-Wp,-MMD,{out}.d"), cwd
 
 
 def _symlink_tree(src, dst):

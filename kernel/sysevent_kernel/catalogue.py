@@ -36,7 +36,8 @@ NAME_RE = re.compile(r"^(\d\d)-([a-z0-9][a-z0-9.-]*)\.toml$")
 FIELD_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+|\[[0-9]+\])*$")
 DIAG_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 
-_ENTRY_KEYS = {"desc", "site", "expect", "base", "kills", "diagnosis", "lines", "edit", "line"}
+_ENTRY_KEYS = {"desc", "site", "expect", "base", "kills", "diagnosis", "lines", "edit", "line",
+	       "quick"}
 _LINE_KEYS = {"edit", "kills", "diagnosis", "expect"}
 _EDIT_KEYS = {"file", "anchor", "old", "new", "window"}
 
@@ -182,6 +183,7 @@ class Entry:
 	lines: tuple			# None: every mutant line of the arch
 	edits: tuple
 	per_line: dict = field(default_factory=dict)	# line -> dict of overrides
+	quick: bool = False		# in make check's subset (mutants.sh --quick)
 
 	def applies_to(self, line):
 		return self.lines is None or line in self.lines
@@ -268,6 +270,9 @@ def parse(path, arch, known_lines=None):
 	if base not in BASES:
 		raise CatalogueError(f"{path}: base must be stock or harness")
 	kills, diag = _kill_fields(raw, path, expect, True)
+	quick = raw.get("quick", False)
+	if not isinstance(quick, bool):
+		raise CatalogueError(f"{path}: quick must be true or false")
 	lines = raw.get("lines")
 	if lines is not None:
 		if (not isinstance(lines, list) or not lines
@@ -318,7 +323,8 @@ def parse(path, arch, known_lines=None):
 					     f"({' '.join(a.kvm_src_dirs)})")
 	return Entry(name=m.group(2), order=int(m.group(1)), path=path, arch=a.name,
 		     desc=raw["desc"].strip(), site=raw["site"].strip(), expect=expect, base=base,
-		     kills=kills, diagnosis=diag, lines=lines, edits=edits, per_line=per_line)
+		     kills=kills, diagnosis=diag, lines=lines, edits=edits, per_line=per_line,
+		     quick=quick)
 
 
 def catalogue_dir(arch, root=None):

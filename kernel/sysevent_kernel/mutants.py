@@ -91,6 +91,8 @@ modules loaded without the parameter, which must change nothing.
                     must pass like the control, on the stock modules and on
                     top of the SEV-ES harness (repeatable: applied together)
   --only GLOB       only catalogue entries whose name matches (repeatable)
+  --quick           only the controls and the entries marked quick = true
+                    (one per site and per kill field: make check's subset)
   --control-only    only the controls: build and judge the stock (or --kdir)
                     modules and the harness on top of them, no catalogue
   --list            print the catalogue and exit
@@ -107,6 +109,9 @@ modules loaded without the parameter, which must change nothing.
   --suite-dir DIR   passed to the boot program (default: the repo)
   --build DIR       static suite build passed to the boot program (default
                     build-static, made by make STATIC=1)
+  --no-upstream     leave upstream's KVM selftests out of the guests (they
+                    run beside the suite's binary, their verdict in its own
+                    column, never judged)
   --all-tests       run every test binary in each guest, not only
                     system_event_legacy_test (the one that reaches the
                     mutated sites under QEMU); harness rows add
@@ -133,6 +138,10 @@ bad usage or a missing input (packages, kernel tree, root for a compiler
 chroot).
 """
 
+
+# The SEV-ES harness's own host-safety checks (tests/harness/): one row per x86 line.
+SAFETY_BINARIES = ("harness_safety_test", "harness_host_fault_test")
+SAFETY_ARGS = ["-t", SAFETY_BINARIES[0], "-t", SAFETY_BINARIES[1], "-T", "120"]
 
 # The binary that reaches each architecture's mutated sites under QEMU.
 MUTANT_BINARY = {"x86_64": "system_event_legacy_test", "riscv64": "sbi_system_event_test",
@@ -165,6 +174,7 @@ class Opts:
 	suite_dir: str = ""
 	suite_build: str = ""
 	all_tests: bool = False
+	quick: bool = False
 	no_upstream: bool = False
 	runner_args: list = None
 
@@ -212,7 +222,7 @@ def parse_args(argv):
 		elif a == "--build":
 			o.suite_build = val()
 		elif a in ("--list", "--check-edits", "--control-only", "--all-tests",
-			   "--no-upstream"):
+			   "--no-upstream", "--quick"):
 			setattr(o, a[2:].replace("-", "_"), True)
 			i += 1
 		elif a in ("-h", "--help"):
@@ -292,6 +302,18 @@ def expected_for(arch, binary, backend=None, line=None, root=None):
 			if os.path.isfile(p):
 				return read_expected(p)
 	return None
+
+
+def suite_binaries(arch, path=os.path.join(REPO, "tests.list")):
+	"""The suite's binaries for ARCH (tests.list): what run_tests.sh runs
+	without -t."""
+	out = []
+	with open(path) as f:
+		for ln in f:
+			ln = ln.split("#", 1)[0].strip()
+			if ln and ln.split("/", 1)[0] == arch.testdir:
+				out.append(ln.split("/", 1)[1])
+	return out
 
 
 def runner_binaries(args):
@@ -535,6 +557,8 @@ class Matrix:
 		self.off_args = ["-t", "system_event_legacy_test", "-t", "ghcb_nonsev_test", "-T", "60"]
 		self.builds_done = 0
 		self.booting = set()
+		self.safety = None
+		self.safety_error = "the harness-safety guest directories were not made"
 		# Upstream's selftests per line: (suite_dir, build_dir, runner args).
 		self.up = {}
 
@@ -555,19 +579,47 @@ class Matrix:
 		self.up[line] = (sd, bd, upstream.runner_args(bins))
 
 	def args_for(self, base):
-		return {"harness": self.harness_args, "harness-off": self.off_args}.get(base,
-										      self.stock_args)
+		return {"harness": self.harness_args, "harness-off": self.off_args,
+			"harness-safety": SAFETY_ARGS}.get(base, self.stock_args)
+
+	def prepare_safety(self, work):
+		"""The guest directories of the harness-safety rows (as
+		tests/harness/run.sh makes them): run_tests.sh with a tests.list of
+		the harness's own checks, their static binaries; None (with the
+		reason in self.safety_error) when they are not built."""
+		build_dir = self.o.suite_build or os.path.join(REPO, "build-static")
+		bins = [os.path.join(build_dir, "tests", "harness", b) for b in SAFETY_BINARIES]
+		inv = os.path.join(build_dir, "tools", "host_inventory")
+		missing = [p for p in bins + [inv] if not os.access(p, os.X_OK)]
+		if missing:
+			self.safety_error = f"no {missing[0]} (make STATIC=1)"
+			return
+		sd = os.path.join(work, "harness-safety", "suite")
+		bd = os.path.join(work, "harness-safety", "build")
+		os.makedirs(sd)
+		os.makedirs(os.path.join(bd, "x86_64"))
+		os.makedirs(os.path.join(bd, "tools"))
+		shutil.copy(os.path.join(REPO, "run_tests.sh"), sd)
+		for f in ("settings", "config"):
+			src = os.path.join(REPO, f)
+			if os.path.isdir(src):
+				shutil.copytree(src, os.path.join(sd, f))
+			elif os.path.exists(src):
+				shutil.copy(src, sd)
+		with open(os.path.join(sd, "tests.list"), "w") as f:
+			f.write("".join(f"x86_64/{b}\n" for b in SAFETY_BINARIES))
+		for b in bins:
+			shutil.copy(b, os.path.join(bd, "x86_64"))
+		shutil.copy(inv, os.path.join(bd, "tools"))
+		self.safety = (sd, bd)
 
 	def expected_for(self, cell, control_cases):
 		"""The expected {(binary, case): (status, reason)} of a conformant cell."""
 		if self.o.runner_args is not None:
 			return None if cell.kind == "control" else control_cases
 		args = self.args_for(cell.base)
-		backend = "harness" if cell.base == "harness" else None
-		bins = runner_binaries(args)
-		if not bins:
-			d = os.path.join(EXPECTED_DIR, self.arch.name)
-			bins = sorted({f[:-4].split("@")[0] for f in os.listdir(d) if f.endswith(".txt")})
+		backend = "harness" if cell.base in ("harness", "harness-safety") else None
+		bins = runner_binaries(args) or suite_binaries(self.arch)
 		out = {}
 		for b in bins:
 			e = expected_for(self.arch.name, b, backend, None if cell.line == "kdir" else cell.line)
@@ -583,15 +635,17 @@ class Matrix:
 			args += ["--modules", built.modules]
 		args += ["--out", rdir, "--timeout", str(self.o.timeout),
 			"--label", f"{kernel.release} {cell.name}", "--no-stream", "--no-report"]
-		up = self.up.get(cell.line)
-		if up:
+		up = self.up.get(cell.line) if cell.base != "harness-safety" else None
+		if cell.base == "harness-safety":
+			args += ["--suite-dir", self.safety[0], "--build", self.safety[1]]
+		elif up:
 			args += ["--suite-dir", up[0], "--build", up[1]]
 		else:
 			if self.o.suite_dir:
 				args += ["--suite-dir", self.o.suite_dir]
 			if self.o.suite_build:
 				args += ["--build", self.o.suite_build]
-		if cell.base == "harness":
+		if cell.base in ("harness", "harness-safety"):
 			for p in built.module_params:
 				args += ["--module-param", p]
 		if self.arch.name == "x86_64":
@@ -664,12 +718,14 @@ def load_entries(o):
 
 def list_catalogue(o):
 	entries = load_entries(o)
-	fmt = "{:<32} {:<11} {:<7} {:<12} {:<36} {:<40} {}"
-	print(fmt.format("name", "expected", "base", "lines", "kills", "site", "description"))
+	fmt = "{:<32} {:<11} {:<7} {:<5} {:<12} {:<36} {:<40} {}"
+	print(fmt.format("name", "expected", "base", "quick", "lines", "kills", "site",
+			 "description"))
 	for e in entries:
 		ln = ",".join(e.lines) if e.lines else "all"
 		k = str(e.kills) + (f" ({e.diagnosis})" if e.diagnosis else "") if e.kills else "-"
-		print(fmt.format(e.name, e.expect, e.base, ln, k, e.site, e.desc))
+		print(fmt.format(e.name, e.expect, e.base, "yes" if e.quick else "-", ln, k, e.site,
+				 e.desc))
 	return 0
 
 
@@ -713,7 +769,7 @@ def harness_source(b, tmpdir):
 	d = os.path.join(tmpdir, "harness-src")
 	shutil.copytree(b.pristine, d, symlinks=True)
 	try:
-		build.Patch(build.harness_patch(b.line)).apply(d)
+		build.Patch(b.harness_patch()).apply(d)
 	except build.ChangeError:
 		return None
 	return d
@@ -774,6 +830,8 @@ def make_cells(o, ls, builders, entries):
 					  "conformant", "harness", "harness modules (SEV-ES code)"))
 			cells.append(Cell(next(idx), ln, "harness-off", "harness-off", "conformant",
 					  "harness-off", "harness modules, parameter off"))
+			cells.append(Cell(next(idx), ln, "harness-safety", "harness-safety", "conformant",
+					  "harness-safety", "harness modules, host safety (tests/harness)"))
 		if o.control_only or ln in o.controls_only_on:
 			continue
 		if o.patches:
@@ -784,6 +842,8 @@ def make_cells(o, ls, builders, entries):
 						  " ".join(sites), change=change))
 			continue
 		for e in entries:
+			if o.quick and not e.quick:
+				continue
 			v = kdir_view(e, builders[ln]) if ln == "kdir" else e.on(ln)
 			if v is None:
 				continue
@@ -850,6 +910,8 @@ def run(o, say):
 	run_dir = os.path.join(out, ".run")
 	shutil.rmtree(run_dir, ignore_errors=True)
 	os.makedirs(run_dir)
+	if any(c.kind == "harness-safety" for c in cells):
+		m.prepare_safety(run_dir)
 	for ln in ls:
 		if ln in kernels and ln not in stock_fail:
 			try:
@@ -897,8 +959,7 @@ def run(o, say):
 				      "stock_id": st.set_id, "stock_seconds": round(k.stock_seconds)}
 	emit(f"# suite: {rev}, runner args: {' '.join(m.stock_args)}")
 	if any(c.base in ("harness", "harness-off") for c in cells):
-		pats = sorted({os.path.basename(build.harness_patch(None if ln == 'kdir' else ln))
-			       for ln in ls})
+		pats = sorted({os.path.basename(builders[ln].harness_patch()) for ln in ls})
 		emit(f"# harness modules: kernel/harness/{' and '.join(pats)} (test-only), loaded "
 		     f"with {build.HARNESS_PARAM}")
 		emit("# harness rows: KVM's SEV-ES code driven by plain guests, not SEV-ES hardware; "
@@ -1048,7 +1109,7 @@ def do_cell(m, c, b, kernel, stock_fail, control_futs, harness_futs, rdir, run_d
 	try:
 		if c.kind == "control":
 			built = b.stock()
-		elif c.kind in ("harness-control", "harness-off"):
+		elif c.kind in ("harness-control", "harness-off", "harness-safety"):
 			with m.slots.hold((1, prio), f"{c.line}/harness build"):
 				built = b.harness()
 			t_build = built.seconds if c.kind == "harness-control" else 0.0
@@ -1082,6 +1143,9 @@ def do_cell(m, c, b, kernel, stock_fail, control_futs, harness_futs, rdir, run_d
 			if hrow is None or not hrow.ok:
 				row.actual, row.text = "not-judged", "the harness control did not pass"
 				return row
+	if c.kind == "harness-safety" and m.safety is None:
+		row.actual, row.text = "error", m.safety_error
+		return row
 	with m.slots.hold((0, prio), f"{c.line}/{c.name} boot"):
 		rc, secs = m.run_boot(c, built, kernel, rdir)
 	row.time = (f"{t_build:.0f}s+{secs:.0f}s" if t_build >= 0.5 else f"{secs:.0f}s")
@@ -1092,7 +1156,7 @@ def do_cell(m, c, b, kernel, stock_fail, control_futs, harness_futs, rdir, run_d
 			f"origin={kernel.origin}\ncompiler={kernel.compiler}\n"
 			f"kernel_compiler={b.tc.kernel_text}\nset_id={built.set_id}\n"
 			f"base={c.base}\nbuild_seconds={t_build:.1f}\nboot_seconds={secs:.1f}\n")
-	if c.base == "harness" and rc in (0, 1) and not harness_on(rdir):
+	if c.base in ("harness", "harness-safety") and rc in (0, 1) and not harness_on(rdir):
 		row.actual = "error"
 		row.text = f"the harness was not on in the guest: see {rdir}/modules.txt"
 		return row

@@ -23,6 +23,7 @@ it), so the paths kbuild records are the same inside and outside.
 """
 
 import fcntl
+import glob
 import os
 import re
 import shlex
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from . import arches
 
 CACHE_ENV = "KVM_SYSEVENT_TOOLCHAIN_CACHE"
+SUITE_ENV = "KVM_SYSEVENT_TOOLCHAIN_SUITE"
 # What a module build needs besides the compiler, in every Debian suite.
 CHROOT_BASE = ("make", "libc6-dev", "libelf-dev", "bc", "xz-utils", "kmod", "ca-certificates")
 KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
@@ -284,6 +286,16 @@ def ensure_chroot(suite, packages, cache, say=print):
 		os.close(fd)
 
 
+def _chroot_with(w, cache):
+	"""The suite of a chroot already in CACHE that has W's package (for a
+	kernel tree, which names no suite)."""
+	for ok in sorted(glob.glob(os.path.join(cache, "*", ".sysevent-ok"))):
+		with open(ok) as f:
+			if w.package(host_triplet()) in f.read().split():
+				return os.path.basename(os.path.dirname(ok)).rsplit("-", 1)[0]
+	return None
+
+
 def for_config(config_path, arch, suite=None, cache=None, say=print):
 	"""The Toolchain for the kernel whose .config is CONFIG_PATH. SUITE is
 	the Debian suite the kernel came from (for a chroot); CACHE where
@@ -293,12 +305,13 @@ def for_config(config_path, arch, suite=None, cache=None, say=print):
 	line = _version_line([w.command]) if shutil.which(w.command) else ""
 	if line and _major_of(line) == w.major:
 		return Toolchain("host", w.command, a, line, w.text)
-	bs = base_suite(suite)
-	if not bs:
-		raise ToolchainError(f"{w.command} (the kernel's compiler: {w.text}) is not on this "
-				     "machine, and the kernel names no Debian suite to take it from")
 	if cache is None:
 		raise ToolchainError(f"{w.command} is not on this machine (no chroot cache given)")
+	bs = base_suite(suite) or os.environ.get(SUITE_ENV) or _chroot_with(w, cache_dir(cache))
+	if not bs:
+		raise ToolchainError(f"{w.command} (the kernel's compiler: {w.text}) is not on this "
+				     "machine, and a kernel tree names no Debian suite to take it from: "
+				     f"set {SUITE_ENV} to a Debian suite that has it")
 	root = ensure_chroot(bs, [w.package(host_triplet())], cache_dir(cache), say)
 	t = Toolchain("chroot", w.command, a, "", w.text, root=root, suite=bs)
 	p = t.run([w.command, "--version"], capture_output=True, text=True)

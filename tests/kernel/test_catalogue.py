@@ -232,3 +232,22 @@ def test_shipped_x86_catalogue_shape():
 			assert all("/svm/" in f for f in files), e.name
 		if e.base == "harness":
 			assert any(f.endswith("svm/sev.c") for f in files), e.name
+
+
+def test_quick_subset_covers_every_site_and_field():
+	"""make check runs only the quick entries: one per source file, every
+	kill field, and a conformant variant on each base."""
+	entries = [e for e in catalogue.load("x86_64") if e.expect != "unreachable"]
+	quick = [e for e in entries if e.quick]
+	files = lambda es: {ed.file for e in es for ed in e.edits}
+	fields = lambda es: {e.kills.field for e in es if e.kills}
+	assert files(quick) == files(entries)
+	assert fields(quick) == fields(entries)
+	for base in ("stock", "harness"):
+		assert any(e.base == base and e.expect == "conformant" for e in quick), base
+		assert any(e.base == base and e.expect == "killed" for e in quick), base
+
+
+def test_quick_must_be_a_boolean(tmp_path):
+	with pytest.raises(catalogue.CatalogueError, match="quick"):
+		parse(tmp_path, ENTRY.replace('expect = "killed"', 'expect = "killed"\nquick = "yes"'))
