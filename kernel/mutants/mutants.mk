@@ -62,7 +62,7 @@ check-mutants-tools:
 	$(Q)tests/kernel/mutants_cli_test.sh
 
 # riscv64's KVM is a module too (catalogue/riscv64/); arm64's is built into
-# the kernel image, out of reach for a per-mutant build.
+# the kernel image: a whole kernel per mutant (kernel/killmatrix.mk).
 MUTANTS_RISCV_ARGS ?=
 mutants-prepare-riscv:
 	$(Q)kernel/mutants/kvm-modules.sh --arch riscv64 prepare >/dev/null
