@@ -158,8 +158,10 @@ def _copytree(src, dst):
 
 
 class Builder:
-	"""The interface (see /work/notes/builder.md): prepare, stock, harness,
-	build, check, source."""
+	"""The one build interface, "a bootable image plus KVM for line L with
+	patches P": prepare, stock, harness, build, check, source. Module lines
+	(x86_64, riscv64) implement it in ModuleBuilder, arm64's whole kernels in
+	kernelbuild.KernelBuilder."""
 
 	def __init__(self, line, arch, kdir=None, cache=None, jobs=None, say=print):
 		self.line = line
