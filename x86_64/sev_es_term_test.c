@@ -10,7 +10,8 @@
  * terminate it with the MSR value (both v6.11+). A guest that negotiates
  * the protocol first, or whose unknown request is left alone, terminates
  * afterwards. An SEV-ES guest that shuts down must give KVM_EXIT_SHUTDOWN
- * (v6.7+). The same termination for the SNP VM type where the host has it.
+ * (v6.7+). The same termination and shutdown for the SNP VM type where the
+ * host has it.
  *
  * Without SEV-ES the cases skip. --backend=harness runs the same guests in
  * a plain VM on a kvm_amd with the test-only harness (kernel/harness/):
@@ -292,16 +293,22 @@ static void sev_fixture_teardown(struct sev_fixture *f)
 		sev_fixture_teardown(&self->f);                                        \
 	}
 
-#define SEV_MODE_VARIANT(fix, m, name)                                                 \
+#define SEV_MODE_VARIANT(fix, fl, m, name)                                             \
 	FIXTURE_VARIANT_ADD(fix, name) {                                               \
-		.c = { .flavour = SEV_FLAVOUR_ES, .mode = m, .nodbg = true },          \
+		.c = { .flavour = fl, .mode = m, .nodbg = true },                      \
 	}
 
 /* Real, protected and long mode. */
 #define SEV_MODE_VARIANTS(fix)                                                         \
-	SEV_MODE_VARIANT(fix, GUEST_REAL, real);                                       \
-	SEV_MODE_VARIANT(fix, GUEST_PROT, prot);                                       \
-	SEV_MODE_VARIANT(fix, GUEST_LONG, long)
+	SEV_MODE_VARIANT(fix, SEV_FLAVOUR_ES, GUEST_REAL, real);                       \
+	SEV_MODE_VARIANT(fix, SEV_FLAVOUR_ES, GUEST_PROT, prot);                       \
+	SEV_MODE_VARIANT(fix, SEV_FLAVOUR_ES, GUEST_LONG, long)
+
+/* The same three modes for the SNP VM type (policy DBG clear). */
+#define SNP_MODE_VARIANTS(fix)                                                         \
+	SEV_MODE_VARIANT(fix, SEV_FLAVOUR_SNP, GUEST_REAL, real_snp);                  \
+	SEV_MODE_VARIANT(fix, SEV_FLAVOUR_SNP, GUEST_PROT, prot_snp);                  \
+	SEV_MODE_VARIANT(fix, SEV_FLAVOUR_SNP, GUEST_LONG, long_snp)
 
 /* ---- Termination: every mode x reason x policy, SEV-ES and SNP ---------- */
 
@@ -511,6 +518,13 @@ TEST_F(sev_es_unknown_request, resumes)
  */
 SEV_FIXTURE(sev_es_shutdown, &ud_guest, SEV_NEEDS(SEV_NEED_SHUTDOWN), &gate_shutdown);
 SEV_MODE_VARIANTS(sev_es_shutdown);
+/*
+ * An SNP guest too: its VM has protected state as an SEV-ES one does, and
+ * KVM's shutdown exit (gate_shutdown) takes every such VM. Only a kernel
+ * with the SNP VM type (6.11, 1dfe571c12cf) runs these; the backend skips
+ * them elsewhere with its SNP phrase.
+ */
+SNP_MODE_VARIANTS(sev_es_shutdown);
 
 TEST_F(sev_es_shutdown, ud_empty_idt)
 {
