@@ -113,18 +113,6 @@ def sha10(path):
 	return h.hexdigest()[:10]
 
 
-def read_fragment(path):
-	"""CONFIG_X=v lines of a kselftest-style fragment: {X: v}."""
-	opts = {}
-	with open(path) as f:
-		for line in f:
-			line = line.strip()
-			if line.startswith("CONFIG_") and "=" in line:
-				k, v = line.split("=", 1)
-				opts[k[len("CONFIG_"):]] = v
-	return opts
-
-
 def read_config(path):
 	"""A .config: {X: value}, "n" for `# CONFIG_X is not set`."""
 	opts = {}
@@ -279,7 +267,8 @@ class Tree:
 		# every option of the suite's config Kconfig shows here.
 		defined = kconfig_symbols(self.src)
 		self.absent = [o for o in want if o not in defined]
-		suite = read_fragment(SUITE_CONFIG)
+		# A kselftest-style fragment reads like a .config (`is not set`: n).
+		suite = read_config(SUITE_CONFIG)
 		bad = [o for o in want if o in defined and have.get(o) != "y"]
 		bad += [o for o, v in suite.items() if o in have and have[o] != v]
 		if bad:
