@@ -65,3 +65,39 @@ def parse_kernel_name(spec):
 		raise BadKernelName(f"bad kernel series: {spec} "
 				    "(want debian-X.Y, debian-latest or debian-rc)")
 	return series, a
+
+
+def by_role(role, data=None):
+	"""The one line whose role is `role` ("oldest", "lts", "newest", "rc")."""
+	found = [ln for ln in lines(data).values() if ln.role == role]
+	if not found:
+		raise BadKernelName(f"no line with role '{role}' in lines.toml")
+	if len(found) > 1:
+		raise BadKernelName(f"{len(found)} lines with role '{role}' in lines.toml")
+	return found[0]
+
+
+USAGE = """usage: python3 -m sysevent_kernel.lines --role ROLE
+
+Print the series (X.Y, latest or rc) of the line of kernel/lines.toml whose
+role is ROLE (oldest, lts, newest, rc): the shell's way to name a kernel
+without spelling a version, e.g. debian-$(... --role oldest)."""
+
+
+def main(argv):
+	from . import cli
+	if argv in (["-h"], ["--help"]):
+		print(USAGE)
+		return 0
+	if len(argv) != 2 or argv[0] != "--role":
+		raise cli.Bad("usage: python3 -m sysevent_kernel.lines --role ROLE")
+	try:
+		print(by_role(argv[1]).series)
+	except BadKernelName as e:
+		raise cli.Bad(str(e)) from None
+	return 0
+
+
+if __name__ == "__main__":
+	from . import cli as _cli
+	_cli.run("lines", main)

@@ -2,6 +2,7 @@
 """The architecture table and the kernel-line data."""
 
 import os
+import subprocess
 import sys
 
 import pytest
@@ -55,3 +56,34 @@ def test_bad_names(bad):
 def test_rc_suites_apart():
 	assert "experimental" not in lines.suites()
 	assert lines.suites(rc=True) == ["experimental"]
+
+
+def test_by_role():
+	data = {"line": {"a": {"series": "6.1", "role": "oldest"},
+			 "b": {"series": "latest", "role": "newest"},
+			 "c": {"series": "rc", "role": "rc"},
+			 "d": {"series": "rc", "role": "rc"}}}
+	assert lines.by_role("oldest", data).series == "6.1"
+	assert lines.by_role("newest", data).name == "b"
+	with pytest.raises(lines.BadKernelName, match="no line with role 'lts'"):
+		lines.by_role("lts", data)
+	with pytest.raises(lines.BadKernelName, match="2 lines with role 'rc'"):
+		lines.by_role("rc", data)
+
+
+def test_every_role_is_one_line():
+	for role in ("oldest", "lts", "newest", "rc"):
+		assert lines.by_role(role).role == role
+
+
+@pytest.mark.parametrize("argv,rc,out,err", [
+	(["--role", "newest"], 0, "latest\n", ""),
+	(["--role", "oldest"], 0, lines.by_role("oldest").series + "\n", ""),
+	(["--role", "nosuch"], 2, "", "lines: error: no line with role 'nosuch' in lines.toml\n"),
+	(["--role"], 2, "", "lines: error: usage: python3 -m sysevent_kernel.lines --role ROLE\n"),
+	([], 2, "", "lines: error: usage: python3 -m sysevent_kernel.lines --role ROLE\n")])
+def test_cli(argv, rc, out, err):
+	kdir = os.path.join(os.path.dirname(__file__), "..", "..", "kernel")
+	p = subprocess.run([sys.executable, "-m", "sysevent_kernel.lines", *argv], cwd=kdir,
+			   env={**os.environ, "PYTHONPATH": kdir}, capture_output=True, text=True)
+	assert (p.returncode, p.stdout, p.stderr) == (rc, out, err)
