@@ -9,7 +9,8 @@
 # Knobs: BENCH_ARGS (e.g. --rounds=300 --phases), BENCH_UPSTREAM=0 (leave out
 # the upstream selftest library), BENCH_BUILD_TIME=0 (skip the clean build).
 #
-# The upstream KVM selftest library is built from Debian's linux-source-6.12
+# The upstream KVM selftest library is built from Debian's linux-source-X.Y
+# of the lts line ($(KSFT_SOURCE), the top Makefile's, from kernel/lines.toml)
 # into $(CACHE)/upstream-selftests/ (ignored, never committed): the tarball's
 # top Makefile, scripts/, include/, arch/x86/ and tools/ are extracted once,
 # `make headers` is run there, and bench/upstream.mk builds the library with
@@ -23,10 +24,10 @@ BENCH_LDLIBS	:= -lm -lrt -pthread -ldl
 BENCH_ARGS	?=
 BENCH_BUILD_TIME ?= 1
 
-UPSTREAM_TARBALL := $(firstword $(wildcard /usr/src/linux-source-6.12.tar.xz))
+UPSTREAM_TARBALL := $(firstword $(wildcard /usr/src/$(KSFT_SOURCE).tar.xz))
 BENCH_UPSTREAM	?= $(if $(UPSTREAM_TARBALL),1,0)
 UPSTREAM_DIR	:= $(CACHE)/upstream-selftests
-UPSTREAM_SRC	:= $(UPSTREAM_DIR)/linux-source-6.12
+UPSTREAM_SRC	:= $(UPSTREAM_DIR)/$(KSFT_SOURCE)
 UPSTREAM_STAMP	:= $(UPSTREAM_DIR)/headers.stamp
 UPSTREAM_BLOB	:= $(UPSTREAM_DIR)/out/kse_upstream.o
 
@@ -52,10 +53,8 @@ $(UPSTREAM_STAMP):
 	$(E) EXTRACT "$(UPSTREAM_SRC) (once; this takes a minute)"
 	$(Q)rm -rf $(UPSTREAM_DIR)/tmp && mkdir -p $(UPSTREAM_DIR)/tmp
 	$(Q)tar -xf $(UPSTREAM_TARBALL) -C $(UPSTREAM_DIR)/tmp \
-		linux-source-6.12/Makefile linux-source-6.12/Kbuild linux-source-6.12/Kconfig \
-		linux-source-6.12/scripts linux-source-6.12/include linux-source-6.12/arch/x86 \
-		linux-source-6.12/tools
-	$(Q)rm -rf $(UPSTREAM_SRC) && mv $(UPSTREAM_DIR)/tmp/linux-source-6.12 $(UPSTREAM_SRC)
+		$(addprefix $(KSFT_SOURCE)/,Makefile Kbuild Kconfig scripts include arch/x86 tools)
+	$(Q)rm -rf $(UPSTREAM_SRC) && mv $(UPSTREAM_DIR)/tmp/$(KSFT_SOURCE) $(UPSTREAM_SRC)
 	$(Q)rmdir $(UPSTREAM_DIR)/tmp
 	$(E) HEADERS "$(UPSTREAM_SRC)/usr/include"
 	$(Q)$(MAKE) -C $(UPSTREAM_SRC) ARCH=x86_64 headers >/dev/null
