@@ -12,8 +12,9 @@
 #       by run_kselftest.sh, read as LKFT's parser reads it, per case
 #
 # The runner scripts come from the kernel source the build already uses
-# (KDIR=, or Debian's linux-source-6.12 extracted into .cache/), never from
-# this repository. STATIC=1 installs static binaries (for any root fs).
+# (KDIR=, or Debian's $(KSFT_SOURCE), the lts line of kernel/lines.toml,
+# extracted into .cache/), never from this repository. STATIC=1 installs
+# static binaries (for any root fs).
 
 KSFT_COLLECTION	:= kvm-sysevent
 INSTALL_PATH	?= $(BUILD)/kselftest_install
@@ -33,14 +34,14 @@ KSFT_RUNNER	:= $(addprefix $(KSFT_RUNNER_DIR)/,$(KSFT_RUNNER_FILES))
 $(CACHE)/kselftest-runner/run_kselftest.sh:
 ifeq ($(KSFT_TARBALL),)
 	@echo "error: kselftest's run_kselftest.sh not found." >&2
-	@echo "  Install Debian's kernel source:  sudo apt-get install linux-source-6.12" >&2
+	@echo "  Install Debian's kernel source:  sudo apt-get install $(KSFT_SOURCE)" >&2
 	@echo "  or point at a kernel tree:       make KDIR=/path/to/linux install" >&2
 	@exit 2
 else
 	$(E) EXTRACT "kselftest runner from $(KSFT_TARBALL)"
 	$(Q)rm -rf $(CACHE)/kselftest-runner.tmp && mkdir -p $(CACHE)/kselftest-runner.tmp
 	$(Q)tar -xf $(KSFT_TARBALL) -C $(CACHE)/kselftest-runner.tmp --strip-components=4 \
-		$(addprefix linux-source-6.12/tools/testing/selftests/,$(KSFT_RUNNER_FILES))
+		$(addprefix $(KSFT_SOURCE)/tools/testing/selftests/,$(KSFT_RUNNER_FILES))
 	$(Q)rm -rf $(CACHE)/kselftest-runner && mv $(CACHE)/kselftest-runner.tmp $(CACHE)/kselftest-runner
 endif
 
