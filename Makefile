@@ -266,10 +266,10 @@ check:
 check-unit: all
 	$(Q)./tests/run_unit.sh $(addprefix $(BUILD)/,$(UNIT_PROGS))
 
-# The build-time ABI checks against Linux 6.12's uapi headers too, and each
+# The build-time ABI checks against the lts line's uapi headers too, and each
 # family of them proven live (tests/abi/headers.sh).
 check-abi:
-	$(Q)CC="$(CC)" ./tests/abi/headers.sh
+	$(Q)CC="$(CC)" KSFT_SOURCE=$(KSFT_SOURCE) ./tests/abi/headers.sh
 
 # Exit 4 (every case skipped: no /dev/kvm here) is no failure of the check;
 # the count line says what was skipped.

@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The build-time ABI checks (include/abi.h, include/<arch>/*_abi.h) guard
-# what the system header lacks with #ifdef: on Debian 12's 6.1 headers the
-# SNP, guest_memfd, memory-region2 and memory-attributes checks never
-# compile. This compiles them against two more kernel lines' uapi:
+# what the system header lacks with #ifdef: on Debian 12's headers (the
+# oldest line's) the SNP, guest_memfd, memory-region2 and memory-attributes
+# checks never compile. This compiles them against two more kernel lines' uapi:
 #
-#  - Linux 6.12 (the kvm headers of Debian's linux-source-6.12 over the
-#    system's), the line the kselftest harness comes from;
+#  - the lts line of kernel/lines.toml (the kvm headers of Debian's
+#    linux-source-X.Y over the system's), the line the kselftest harness
+#    comes from;
 #  - the newest line Debian offers today (linux-libc-dev of the newest
 #    released kernel the package index has, kernel/fetch-kernel.sh --list
 #    debian-latest: no version is written here), for x86_64, arm64 and
@@ -17,12 +18,14 @@
 # one value or one field moved must break the build, naming what disagrees.
 #
 # usage: tests/abi/headers.sh [-h]   (environment: CC, default gcc;
-#        KVM_SYSEVENT_KERNEL_CACHE, the kernel tools' package cache)
+#        KVM_SYSEVENT_KERNEL_CACHE, the kernel tools' package cache;
+#        KSFT_SOURCE, the lts line's source package, as make check-abi
+#        passes it, default read from kernel/lines.toml as the Makefile does)
 # Last line: `abi-headers: N passed, N failed, N skipped`.
 set -u
 
 case "${1:-}" in
--h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h|--help) sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 '') ;;
 *) echo "abi-headers: unknown option '$1' (see --help)" >&2; exit 2 ;;
 esac
@@ -30,8 +33,20 @@ esac
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CC:-gcc}
-tarball=$(ls /usr/src/linux-source-6.12.tar.xz /usr/src/linux-source-6.12.tar.bz2 2>/dev/null | head -n 1)
-cache=$top/.cache/uapi-6.12
+# The lts line's source package: the Makefile's KSFT_SOURCE, or the same
+# reading of kernel/lines.toml.
+source=${KSFT_SOURCE:-}
+if [ -z "$source" ]; then
+	source=linux-source-$(sed -n '/^\[line\./h; /^role *= *"lts"/{x;s/^\[line\."\{0,1\}\([^]"]*\)"\{0,1\}\]$/\1/p;}' \
+		"$top/kernel/lines.toml")
+fi
+series=${source#linux-source-}
+case $series in
+[0-9]*.[0-9]*) ;;
+*) echo "abi-headers: error: no lts line's source package (KSFT_SOURCE='$source')" >&2; exit 2 ;;
+esac
+tarball=$(ls "/usr/src/$source.tar.xz" "/usr/src/$source.tar.bz2" 2>/dev/null | head -n 1)
+cache=$top/.cache/uapi-$series
 . "$top/tests/lib/tap.sh"
 
 finish() {
@@ -96,23 +111,25 @@ defined() {
 	done
 }
 
-line_6_12() {
+line_lts() {
 if [ -z "$tarball" ]; then
 	skip=$((skip + 1))
-	echo "ok - Linux 6.12 uapi headers # SKIP no linux-source-6.12 (apt-get install linux-source-6.12)"
+	echo "ok - Linux $series uapi headers # SKIP no kselftest kernel source"
+	echo "# hint: apt-get install $source"
 	return
 fi
 
-# The overlay: 6.12's kvm headers and the two small ones they need that 6.1
-# lacks; what headers_install would strip (__user, compiler.h) goes too.
+# The overlay: the lts line's kvm headers and the two small ones they need
+# that the oldest line's lack; what headers_install would strip (__user,
+# compiler.h) goes too.
 if [ ! -f "$cache/stamp" ]; then
 	rm -rf "$cache.tmp" && mkdir -p "$cache.tmp/src" "$cache.tmp/linux" "$cache.tmp/asm" || exit 2
 	tar -xf "$tarball" -C "$cache.tmp/src" --strip-components=1 \
-		linux-source-6.12/include/uapi/linux/kvm.h \
-		linux-source-6.12/include/uapi/linux/kvm_para.h \
-		linux-source-6.12/include/uapi/linux/bits.h \
-		linux-source-6.12/include/uapi/linux/const.h \
-		linux-source-6.12/arch/x86/include/uapi/asm/kvm.h || exit 2
+		"$source/include/uapi/linux/kvm.h" \
+		"$source/include/uapi/linux/kvm_para.h" \
+		"$source/include/uapi/linux/bits.h" \
+		"$source/include/uapi/linux/const.h" \
+		"$source/arch/x86/include/uapi/asm/kvm.h" || exit 2
 	for f in kvm kvm_para bits const; do
 		sed -e '/#include <linux\/compiler.h>/d' -e 's/__user//g' -e 's/_UAPI_/_/g' \
 			"$cache.tmp/src/include/uapi/linux/$f.h" >"$cache.tmp/linux/$f.h"
@@ -122,15 +139,16 @@ if [ ! -f "$cache/stamp" ]; then
 	rm -rf "$cache.tmp/src" "$cache" && touch "$cache.tmp/stamp" && mv "$cache.tmp" "$cache"
 fi
 
-if compile v6.12 "$cache"; then
-	ok "the ABI headers build against Linux 6.12's <linux/kvm.h>"
+if compile "v$series" "$cache"; then
+	ok "the ABI headers build against Linux $series's <linux/kvm.h>"
 else
-	bad "the ABI headers build against Linux 6.12's <linux/kvm.h>"
-	sed 's/^/#   /' "$work/v6.12.log"
+	bad "the ABI headers build against Linux $series's <linux/kvm.h>"
+	sed 's/^/#   /' "$work/v$series.log"
 fi
 
-# The guarded checks are there to be compiled: each is present in 6.12.
-defined "$cache" 6.12 KVM_X86_SNP_VM KVM_SET_USER_MEMORY_REGION2 KVM_CREATE_GUEST_MEMFD \
+# The guarded checks are there to be compiled: each is present in the lts
+# line.
+defined "$cache" "$series" KVM_X86_SNP_VM KVM_SET_USER_MEMORY_REGION2 KVM_CREATE_GUEST_MEMFD \
 	KVM_SET_MEMORY_ATTRIBUTES KVM_X86_SEV_ES_VM KVM_HC_MAP_GPA_RANGE
 
 mutant snp-page-type "$cache" asm/kvm.h \
@@ -241,6 +259,6 @@ line_latest() {
 		KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2 aarch64
 }
 
-line_6_12
+line_lts
 line_latest
 finish
