@@ -80,7 +80,10 @@ endif
 # kselftest harness headers: from KDIR, or extracted from Debian's
 # linux-source-X.Y tarball of the kernel line kernel/lines.toml calls "lts"
 # (tools/packages installs it). Never committed.
-KSFT_SERIES	:= $(shell sed -n '/^\[line\./h; /^role *= *"lts"/{x;s/^\[line\."\{0,1\}\([^]"]*\)"\{0,1\}\]$$/\1/p;}' kernel/lines.toml)
+# $(call kernel_line,ROLE): the series of the line of that role (oldest, lts,
+# newest, rc) in kernel/lines.toml; the included .mk files use it too.
+kernel_line = $(shell sed -n '/^\[line\./h; /^role *= *"$(1)"/{x;s/^\[line\."\{0,1\}\([^]"]*\)"\{0,1\}\]$$/\1/p;}' kernel/lines.toml)
+KSFT_SERIES	:= $(call kernel_line,lts)
 KSFT_SOURCE	:= linux-source-$(KSFT_SERIES)
 CACHE		:= .cache
 ifneq ($(KDIR),)

@@ -2,7 +2,7 @@
 #
 # LAVA (lava/README.md), included by the top Makefile.
 #
-#   make lava [LAVA_KERNEL=debian-6.12|debian-6.1:arm64] [LAVA_ARGS="runner args"]
+#   make lava [LAVA_KERNEL=debian-X.Y[:arm64]] [LAVA_ARGS="runner args"]
 #                        run the job of the kernel's architecture
 #                        (lava/qemu-job-ARCH.yaml) here under lava-run, the
 #                        suite's runner and its kselftest collection, and
@@ -15,8 +15,9 @@
 #                        `lava: N passed, N failed, N skipped`, counting
 #                        checks, never the guests' cases again
 
-LAVA_KERNEL		?= debian-6.1
-LAVA_KERNEL_ARM64	?= debian-6.1:arm64
+# By default the oldest line of kernel/lines.toml, on each architecture.
+LAVA_KERNEL		?= debian-$(call kernel_line,oldest)
+LAVA_KERNEL_ARM64	?= debian-$(call kernel_line,oldest):arm64
 LAVA_ARGS		?=
 
 # The kselftest install of each architecture's static suite, as a tarball
