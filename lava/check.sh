@@ -21,7 +21,7 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-kernel=debian-6.1 kernel_arm64=debian-6.1:arm64 ksft='' ksft_arm64='' control=1
+kernel='' kernel_arm64='' ksft='' ksft_arm64='' control=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel|--kernel-arm64|--kselftest|--kselftest-arm64)
@@ -43,6 +43,11 @@ done
 build=${BUILD_STATIC:-$repo/build-static}
 build_arm64=${BUILD_STATIC_ARM64:-$repo/build-static-arm64}
 python=/usr/bin/python3
+# Default kernels: the oldest line of kernel/lines.toml, on each architecture.
+if [ -z "$kernel" ] || [ -z "$kernel_arm64" ]; then
+	oldest=$(PYTHONPATH=$repo/kernel "$python" -m sysevent_kernel.lines --role oldest) || exit 2
+	kernel=${kernel:-debian-$oldest} kernel_arm64=${kernel_arm64:-debian-$oldest:arm64}
+fi
 
 pass=0 fail=0 skip=0
 add() {	# add FILE RC WHAT: the last count line of a sub-run, and its status

@@ -30,7 +30,8 @@ collection's with the suite runner's. Ends with
 guest's cases again (the kernel matrix counts those).
 
   --kernel K          debian-X.Y[:arm64], a linux-image package or a .deb
-                      (default debian-6.1; see kernel/README.md)
+                      (default: the oldest line of kernel/lines.toml; see
+                      kernel/README.md)
   -o DIR              keep the job, the device dictionary, lava-run's log,
                       results.txt and the guest's streams there (default
                       results/lava)
@@ -64,7 +65,7 @@ die() {
 	exit 2
 }
 
-kernel=debian-6.1 out=$repo/results/lava kselftest='' control=0 build=''
+kernel='' out=$repo/results/lava kselftest='' control=0 build=''
 runner_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -91,6 +92,11 @@ fi
 [ -x "$python" ] || die "no $python (apt-get install python3)"
 "$python" -c 'import yaml' 2>/dev/null || die "no python3-yaml (tools/deps.sh lava)"
 command -v git >/dev/null || die "no git (tools/deps.sh lava)"
+if [ -z "$kernel" ]; then
+	# The oldest line of kernel/lines.toml (its own error, then exit 2).
+	oldest=$(PYTHONPATH=$repo/kernel "$python" -m sysevent_kernel.lines --role oldest) || exit 2
+	kernel=debian-$oldest
+fi
 
 # --- lava-dispatcher, unpacked ------------------------------------------------
 # Installing lava-dispatcher pulls ~150 packages (libguestfs with its own
