@@ -29,7 +29,8 @@ FOR is one of
   --list       print the packages of FOR, one a line, and exit
   --missing    print the packages of FOR that are not installed, and exit
                (status 1 when some are missing)
-  --skip PKG   leave PKG out (e.g. linux-source-6.12 when KDIR= is given)
+  --skip PKG   leave PKG out (e.g. the linux-source-X.Y of tools/packages
+               when KDIR= is given)
   -h, --help   this help
 
 Environment: KVM_SYSEVENT_DEPS=0 does nothing (the packages are somebody
