@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """No tooling file spells a kernel version: the kernel tooling's code (not
-its comments, docstrings and help texts) names no X.Y, and the one version
-the package list must name (apt-get needs it) is lines.toml's "lts" line."""
+its comments, docstrings and help texts) names no X.Y, nor does the code of
+the other make, shell and CI files that pick kernels or kernel sources
+(their help texts included), and the one version the package list must name
+(apt-get needs it) is lines.toml's "lts" line."""
 
 import ast
 import os
@@ -51,6 +53,21 @@ def test_shell_and_make_name_no_version():
 		  "kernel.mk")]
 	for f in files:
 		for n, ln in enumerate(open(f), 1):
+			code = ln.split("#", 1)[0]
+			assert not VERSION.search(code), f"{f}:{n}: {ln.strip()}"
+
+
+# The rest of the tooling: every make, shell and CI file that picks a
+# kernel, a kernel source or a package (tools/packages is the one file that
+# names a version, the test below).
+TOOLING = ("Makefile", "bench/bench.mk", "install/install.mk", "lava/lava.mk",
+	   "lava/run-local.sh", "lava/check.sh", "tests/abi/headers.sh", ".ci/run",
+	   ".ci/fresh-machine.sh", "tools/deps.sh")
+
+
+def test_tooling_names_no_version():
+	for f in TOOLING:
+		for n, ln in enumerate(open(os.path.join(TOP, f)), 1):
 			code = ln.split("#", 1)[0]
 			assert not VERSION.search(code), f"{f}:{n}: {ln.strip()}"
 
