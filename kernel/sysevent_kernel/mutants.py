@@ -71,18 +71,20 @@ for them to be judged. ghcb_nonsev_test never runs with the harness on; the
 harness-off row runs it, with system_event_legacy_test, on the harness
 modules loaded without the parameter, which must change nothing.
 
-  --arch A          x86_64 (default) or riscv64: the riscv64 catalogue
-                    (catalogue/riscv64/) against Debian's riscv64 kernels, its
-                    kvm.ko built with the kernel's cross compiler, running
-                    sbi_system_event_test. arm64's KVM is built into the
-                    kernel image: no module to rebuild per mutant
+  --arch A          x86_64 (default), riscv64 or arm64. riscv64: the
+                    catalogue/riscv64/ entries against Debian's riscv64
+                    kernels, kvm.ko built with the kernel's cross compiler,
+                    running sbi_system_event_test. arm64: KVM is built into
+                    the kernel, so each row is a small whole kernel built
+                    from Debian's linux-source of the line (one object and
+                    the link per mutant), running psci_system_event_test
+                    (docs/arm64-mutants.md)
   --line L          only kernel line L of kernel/lines.toml, by its name
                     (latest) or its role (lts) (repeatable);
                     default: every line of [matrix].mutants for the arch
                     (with --patch: the lines the patches apply to)
   --controls-only-on L
-                    on line L only the controls, no catalogue (repeatable;
-                    make check-mutants does this for latest: its budget)
+                    on line L only the controls, no catalogue (repeatable)
   --kdir DIR        use the KVM source and bzImage of this built kernel tree
                     (CONFIG_KVM=m, CONFIG_KVM_AMD=m; any version) instead of
                     Debian's lines; KDIR= in the environment works too
