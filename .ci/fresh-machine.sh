@@ -9,10 +9,14 @@
 # 0700) and run `make run`, then `make check` there, as root. The packages are
 # installed by the two commands themselves (tools/deps.sh).
 #
-# usage: .ci/fresh-machine.sh [--keep] [--only-run] [-o DIR]
+# usage: .ci/fresh-machine.sh [--keep] [--only-run] [--mutants] [-o DIR]
 #   --keep       keep the fresh root (its path is printed) instead of removing it
 #   --only-run   run `make run` and stop (proves the set-up of the build and
 #                run packages without make check's cost)
+#   --mutants    then install every group of tools/packages (tools/deps.sh ci)
+#                and run one real-kernel mutant row of each architecture on
+#                the latest line (the x86_64 one with upstream's selftests):
+#                proves what the mutant steps of .ci/run need from Debian
 #   -o DIR       logs (debootstrap.log, make-run.log, make-check.log) and the
 #                fresh machine's result sets, default results/fresh-machine
 #
@@ -24,13 +28,14 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-keep=0 only_run=0 out=$repo/results/fresh-machine
+keep=0 only_run=0 mutants=0 out=$repo/results/fresh-machine
 while [ $# -gt 0 ]; do
 	case $1 in
 	--keep) keep=1 ;;
 	--only-run) only_run=1 ;;
+	--mutants) mutants=1 ;;
 	-o) [ $# -ge 2 ] || { echo "fresh-machine: -o needs a directory" >&2; exit 2; }; out=$2; shift ;;
-	-h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "fresh-machine: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -170,6 +175,36 @@ if [ "$only_run" = 0 ]; then
 		ok "after make check nothing of tools/packages (check) is missing"
 	else
 		bad "still missing after make check: $(echo $missing)"
+	fi
+fi
+
+# One mutant row per architecture, on the latest line: what the mutant steps
+# need (the compiler chroots, the whole-kernel build's host tools, upstream's
+# selftests) comes from tools/packages or the tools themselves.
+mutant_row() {	# mutant_row ID NAME COMMAND: run COMMAND in the clone, log to mutants-ID.log
+	local log=$out/mutants-$1.log name=$2 t rc=0 line
+	t=$(now)
+	in_fresh "$3" </dev/null >"$log" 2>&1 || rc=$?
+	line=$(grep -E '^mutants: [0-9]+ passed' "$log" | tail -n 1 || :)
+	if [ "$rc" -eq 0 ] && [ -n "$line" ]; then
+		ok "$name: exit 0, '$line' ($(($(now) - t)) s)"
+	else
+		bad "$name: exit status $rc ($(($(now) - t)) s)"
+		tail -n 20 "$log" | sed 's/^/#   /'
+	fi
+}
+if [ "$mutants" = 1 ]; then
+	t=$(now)
+	if in_fresh tools/deps.sh ci </dev/null >"$out/deps-ci.log" 2>&1; then
+		ok "tools/deps.sh ci ($(($(now) - t)) s)"
+		mutant_row x86_64 "x86_64 mutant row, with upstream's selftests" \
+			"make check-mutants-all MUTANTS_ARGS='--line latest --only hv-crash-bit31'"
+		mutant_row riscv64 "riscv64 mutant row" \
+			"make check-mutants-riscv MUTANTS_RISCV_ARGS='--line latest --only srst-shutdown-as-reset'"
+		mutant_row arm64 "arm64 mutant row, with upstream's selftests" \
+			"make check-mutants-arm64 MUTANTS_ARM64_ARGS='--line latest --only system-off-as-reset'"
+	else
+		bad "tools/deps.sh ci: $(tail -n 1 "$out/deps-ci.log")"
 	fi
 fi
 
