@@ -40,13 +40,19 @@ def test_a_clang_kernel_is_refused(tmp_path):
 		toolchain.wanted(config(tmp_path, "Debian clang version 19", 0), "x86_64")
 
 
-def test_the_host_compiler_when_it_is_the_kernels(tmp_path, monkeypatch):
+def fake_cc(tmp_path, monkeypatch, name, banner):
+	"""A compiler NAME on PATH that prints BANNER for --version."""
 	bindir = tmp_path / "bin"
 	bindir.mkdir()
-	cc = bindir / "x86_64-linux-gnu-gcc-14"
-	cc.write_text("#!/bin/sh\necho 'x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0'\n")
+	cc = bindir / name
+	cc.write_text(f"#!/bin/sh\necho '{banner}'\n")
 	cc.chmod(0o755)
 	monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+
+
+def test_the_host_compiler_when_it_is_the_kernels(tmp_path, monkeypatch):
+	fake_cc(tmp_path, monkeypatch, "x86_64-linux-gnu-gcc-14",
+		"x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0")
 	t = toolchain.for_config(config(tmp_path, "x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0",
 				       140200), "x86_64", "trixie", cache=str(tmp_path / "tc"))
 	assert t.kind == "host" and t.cc == "x86_64-linux-gnu-gcc-14"
@@ -55,12 +61,8 @@ def test_the_host_compiler_when_it_is_the_kernels(tmp_path, monkeypatch):
 
 
 def test_another_major_needs_a_chroot_and_root(tmp_path, monkeypatch):
-	bindir = tmp_path / "bin"
-	bindir.mkdir()
-	cc = bindir / "x86_64-linux-gnu-gcc-99"
-	cc.write_text("#!/bin/sh\necho 'x86_64-linux-gnu-gcc-99 (Debian 12.2.0) 12.2.0'\n")
-	cc.chmod(0o755)
-	monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+	fake_cc(tmp_path, monkeypatch, "x86_64-linux-gnu-gcc-99",
+		"x86_64-linux-gnu-gcc-99 (Debian 12.2.0) 12.2.0")
 	monkeypatch.setattr(os, "geteuid", lambda: 1000)
 	cfg = config(tmp_path, "x86_64-linux-gnu-gcc-99 (Debian 99.1.0-1) 99.1.0", 990100)
 	with pytest.raises(toolchain.ToolchainError, match="needs root"):
